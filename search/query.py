@@ -1,0 +1,121 @@
+"""Parse a user query: phrases, document numbers, abbreviations, accent mode, weighted terms.
+
+Anything the user types is treated as text: FTS-style operators (AND, OR, NEAR, *, ^, :)
+carry no syntax here, an unbalanced quote is dropped with a notice, and over-long input is
+cut with a notice. Only an empty (or punctuation-only) query is refused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.normalize import fold, has_diacritics, normalize_line
+
+from .tokenize import symbols, words
+
+MAX_QUERY_CHARS = 500
+# Field weights. With marks, exact forms lead and folded forms only back them up (folding
+# conflates words: dương/đường); without marks, the folded fields are all we can trust.
+ACCENTED = {"s": 1.0, "b": 1.0, "f": 0.25, "fb": 0.25}
+UNACCENTED = {"s": 0.0, "b": 0.0, "f": 1.0, "fb": 1.0}
+SYMBOL_WEIGHT = 3.0
+EXPANSION_WEIGHT = 0.5
+_QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is meant for the user."""
+
+
+@dataclass
+class ParsedQuery:
+    """A normalised query with everything the retrievers need."""
+
+    text: str                                   # normalised query text (quotes removed)
+    phrases: list[str] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)
+    accented: bool = True
+    expansions: dict[str, str] = field(default_factory=dict)   # abbr ↔ expansion used
+    terms: dict[str, float] = field(default_factory=dict)      # lexical term → weight
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def dense_text(self) -> str:
+        """Query text for the encoder, abbreviations spelled out so the model understands them."""
+        extra = [e for a, e in self.expansions.items() if a.lower() in self.text.lower()]
+        return self.text + (" (" + "; ".join(extra) + ")" if extra else "")
+
+    @property
+    def highlight_words(self) -> list[str]:
+        """Lower-cased words to mark in results (query words and expansions)."""
+        found = [w for seg in words(self.text) for w in seg]
+        for a, e in self.expansions.items():
+            found += [w for seg in words(a + " " + e) for w in seg]
+        return list(dict.fromkeys(found))
+
+
+def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None) -> ParsedQuery:
+    """Parse and validate a query; raises QueryError for an empty one."""
+    notices = []
+    text = normalize_line(raw or "")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        notices.append(f"Câu hỏi quá dài: chỉ dùng {MAX_QUERY_CHARS} ký tự đầu.")
+    phrases = [normalize_line(m).lower() for m in _QUOTED.findall(text)]
+    if text.count('"') % 2 or text.count("“") != text.count("”"):
+        notices.append("Dấu ngoặc kép không cân: tìm như văn bản thường.")
+    text = " ".join(text.replace('"', " ").replace("“", " ").replace("”", " ").split())
+    if not any(words(text)):
+        raise QueryError("Hãy nhập từ khóa cần tìm (câu hỏi trống hoặc chỉ có dấu câu).")
+    q = ParsedQuery(text=text, phrases=[p for p in phrases if words(p)], symbols=symbols(text),
+                    accented=has_diacritics(text), notices=notices)
+    q.expansions = _expansions(text, abbreviations or {})
+    q.terms = weighted_terms(q)
+    return q
+
+
+def weighted_terms(q: ParsedQuery) -> dict[str, float]:
+    """Lexical terms of the query with weights by field, accent mode and abbreviation expansion."""
+    terms: dict[str, float] = {}
+    _add_text_terms(terms, q.text, ACCENTED if q.accented else UNACCENTED, 1.0)
+    for abbr, expansion in q.expansions.items():
+        mode = ACCENTED if has_diacritics(expansion) else UNACCENTED
+        _add_text_terms(terms, expansion, mode, EXPANSION_WEIGHT)
+        _add_text_terms(terms, abbr, UNACCENTED, EXPANSION_WEIGHT)
+    for s in q.symbols:
+        terms["n:" + s] = terms.get("n:" + s, 0.0) + SYMBOL_WEIGHT
+    return terms
+
+
+def _add_text_terms(terms: dict[str, float], text: str, weights: dict[str, float], scale: float) -> None:
+    for seg in words(text):
+        folded = [fold(w) for w in seg]
+        grams = {"s": seg, "f": folded,
+                 "b": [f"{a}_{b}" for a, b in zip(seg, seg[1:])],
+                 "fb": [f"{a}_{b}" for a, b in zip(folded, folded[1:])]}
+        for fld, toks in grams.items():
+            w = weights[fld] * scale
+            if w <= 0:
+                continue
+            for t in toks:
+                key = f"{fld}:{t}"
+                terms[key] = max(terms.get(key, 0.0), w)
+
+
+def _expansions(text: str, abbreviations: dict[str, set[str]]) -> dict[str, str]:
+    """Abbreviations in the query → expansion, and expansions in the query → abbreviation."""
+    found: dict[str, str] = {}
+    tokens = {w for seg in words(text) for w in seg}
+    # Two-letter abbreviations (TU, HU, TW) collide with ordinary syllables typed without
+    # marks ("tu" = tư, từ …): only an upper-case one counts.
+    upper = set(re.findall(r"\b[A-ZĐ]{2}\b", text))
+    folded_text = " " + " ".join(fold(text).split()) + " "
+    for abbr, expansions in abbreviations.items():
+        if (abbr in upper) if len(abbr) <= 2 else (abbr.lower() in tokens):
+            found[abbr] = sorted(expansions, key=len)[0]
+            continue
+        for e in expansions:
+            if len(e.split()) >= 2 and f" {fold(e)} " in folded_text:
+                found[abbr] = e
+                break
+    return found

