@@ -1,0 +1,177 @@
+"""Reader entry point: walk the given paths, detect each file's format, yield documents.
+
+Bad input never raises: a file or row that cannot be read becomes a ReadError and the
+batch goes on. Source paths are relative to the root given (a folder, or a file's folder).
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+from typing import Iterator
+
+from ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
+from ingest.manifest import MANIFEST_NAMES, Manifest, ManifestError
+from ingest.model import RawDocument, ReadError
+from ingest.read_frontmatter import FrontMatterError, has_front_matter, read_front_matter_file
+from ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
+from ingest.read_text import is_header_format, read_header_file, read_text_page
+
+SKIPPED_NAMES = frozenset(("source.md", "readme.md", *MANIFEST_NAMES))
+_TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".psv": "csv",
+                       ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_BINARY_SAMPLE = 8192
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
+Item = RawDocument | ReadError
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in an encoding we accept."""
+
+
+def iter_documents(paths: list[Path], manifest: Manifest | None = None,
+                   column_map: dict | None = None) -> Iterator[Item]:
+    """Yield one RawDocument (or ReadError) per file, or per row of a tabular file.
+
+    Folders are walked recursively in sorted order; hidden entries, SOURCE.md/README.md
+    and manifest files are skipped. A folder's own manifest.csv/json is applied to the
+    files under it, after `manifest` (so the closer manifest wins).
+    """
+    for path in map(Path, paths):
+        root = path if path.is_dir() else path.parent
+        manifests = ([manifest] if manifest else []) + _folder_manifests(root, path)
+        for item in _iter_path(path, root, column_map):
+            if isinstance(item, ReadError):
+                yield item
+                continue
+            for found in manifests:
+                if isinstance(found, ReadError):
+                    continue
+                found.apply(item)
+            yield item
+        yield from (m for m in manifests if isinstance(m, ReadError))
+
+
+def iter_files(path: Path) -> Iterator[Path]:
+    """The input files under a path, sorted, without hidden, note or manifest files."""
+    if path.is_file():
+        yield path
+        return
+    for child in sorted(path.rglob("*"), key=lambda p: p.relative_to(path).as_posix()):
+        parts = child.relative_to(path).parts
+        if child.is_file() and not any(p.startswith(".") for p in parts) \
+                and child.name.lower() not in SKIPPED_NAMES:
+            yield child
+
+
+def read_file(path: Path, source_path: str, column_map: dict | None = None) -> Iterator[Item]:
+    """Read one file: check and decode its bytes, detect its format, yield its documents."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield ReadError(source_path, f"cannot open file: {exc.strerror or exc}")
+        return
+    try:
+        text = decode_bytes(raw)
+    except DecodeError as exc:
+        yield ReadError(source_path, str(exc))
+        return
+    fmt = detect_format(path.suffix.lower(), text)
+    if fmt == "csv":
+        yield from iter_csv_rows(source_path, text, path.suffix.lower(), column_map)
+    elif fmt == "jsonl":
+        yield from iter_jsonl_rows(source_path, text, column_map)
+    else:
+        yield read_single(fmt, source_path, text, hashlib.sha256(raw).hexdigest())
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Decode as UTF-8 (with or without BOM) or BOM-marked UTF-16; never guess cp1252.
+
+    Raises DecodeError for empty, binary or undecodable input, with a one-line reason.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode(raw, "utf-16")
+    elif b"\x00" in raw[:_BINARY_SAMPLE]:
+        raise DecodeError("binary file (NUL bytes), not text")
+    else:
+        text = _decode(raw, "utf-8-sig")
+    if not text.strip():
+        raise DecodeError("empty file")
+    return text
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    """bytes.decode with a one-line DecodeError naming the first bad byte."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start:exc.start + 1].hex()
+        raise DecodeError(f"not {_ENCODING_NAMES[encoding]} text: undecodable byte 0x{bad} "
+                          f"at offset {exc.start}") from exc
+
+
+def detect_format(extension: str, text: str) -> str:
+    """Format from extension and content: csv | jsonl | frontmatter | header | html | text."""
+    if extension in _TABULAR_EXTENSIONS:
+        return _TABULAR_EXTENSIONS[extension]
+    if has_front_matter(text):
+        return "frontmatter"
+    if is_header_format(text):
+        return "header"
+    if looks_like_html(text):
+        return "html"
+    return "text"
+
+
+def read_single(fmt: str, source_path: str, text: str, raw_hash: str) -> Item:
+    """Read a one-document file of a known non-tabular format."""
+    if fmt == "frontmatter":
+        try:
+            return read_front_matter_file(source_path, text, raw_hash)
+        except FrontMatterError as exc:
+            return ReadError(source_path, str(exc))
+    if fmt == "header":
+        return read_header_file(source_path, text, raw_hash)
+    if fmt == "html":
+        return read_html(source_path, text, raw_hash)
+    return read_text_page(source_path, text, raw_hash)
+
+
+def read_html(source_path: str, text: str, raw_hash: str) -> Item:
+    """A full page (main content + title/date/attachment) or an HTML fragment."""
+    fields: dict[str, str] = {}
+    if is_full_page(text):
+        page = extract_page(text)
+        body = page.text
+        fields = {k: v for k, v in (("title", page.title), ("date", page.date),
+                                    ("attachment", page.attachment)) if v}
+    else:
+        body = html_to_text(text)
+    if not body and not fields.get("title"):
+        return ReadError(source_path, "HTML with no extractable text (truncated or garbled?)")
+    return RawDocument(source_path, body, "html", raw_hash, fields=fields)
+
+
+def _iter_path(path: Path, root: Path, column_map: dict | None) -> Iterator[Item]:
+    """All items of one command-line path, source paths relative to `root`."""
+    if not path.exists():
+        yield ReadError(path.as_posix(), "no such file or folder")
+        return
+    for file in iter_files(path):
+        yield from read_file(file, file.relative_to(root).as_posix(), column_map)
+
+
+def _folder_manifests(root: Path, path: Path) -> list[Manifest | ReadError]:
+    """Manifest files found in the walked folders, each scoped to its own folder."""
+    if not path.is_dir():
+        return []
+    found: list[Manifest | ReadError] = []
+    for name in MANIFEST_NAMES:
+        for file in sorted(path.rglob(name)):
+            prefix = file.parent.relative_to(root).as_posix()
+            try:
+                found.append(Manifest.load(file, "" if prefix == "." else prefix))
+            except ManifestError as exc:
+                found.append(ReadError(file.relative_to(root).as_posix(), str(exc)))
+    return found

@@ -1,0 +1,232 @@
+"""Domain reference tables (provinces, outlets, document types, abbreviations) and lookups.
+
+The CSV files live in `corpus/tables/` (override with env `VANKIEN_TABLES`); each is read
+once per process. Multi-valued cells (aliases, domains, districts, symbols, cues) are
+separated by ";".
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ingest.normalize import fold, normalize_line
+
+# Phrases that contain a province name without being about the province.
+_FALSE_MENTIONS = re.compile(r"Điện Biên Phủ|ĐIỆN BIÊN PHỦ")
+# A district name counts only with its administrative prefix ("huyện Đắk Song").
+_DISTRICT_PREFIX = r"(?:huyện|Huyện|HUYỆN|thị xã|Thị xã|THỊ XÃ|thành phố|Thành phố|TP\.?)\s+"
+
+
+@dataclass(frozen=True)
+class Province:
+    """One of the 63 pre-2025 provinces / centrally-run cities."""
+
+    name: str
+    slug: str
+    kind: str
+    aliases: tuple[str, ...]
+    province_2025: str
+    districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A news outlet or portal; province is "" for national outlets."""
+
+    name: str
+    aliases: tuple[str, ...]
+    domains: tuple[str, ...]
+    province: str
+
+
+@dataclass(frozen=True)
+class DocType:
+    """A document type: slug, Vietnamese label, symbol codes, cue phrases."""
+
+    slug: str
+    label: str
+    symbols: tuple[str, ...]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation with its expansion and folded form."""
+
+    abbr: str
+    expansion: str
+    folded: str
+
+
+def tables_dir() -> Path:
+    """Directory holding the CSV tables (env VANKIEN_TABLES overrides the repo default)."""
+    env = os.environ.get("VANKIEN_TABLES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "corpus" / "tables"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(tables_dir() / name, encoding="utf-8", newline="") as f:
+        return [{k: normalize_line(v or "") for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in cell.split(";") if p.strip())
+
+
+@cache
+def provinces() -> tuple[Province, ...]:
+    """The 63 pre-2025 provinces and cities."""
+    return tuple(
+        Province(r["name"], r["slug"], r["kind"], _split(r["aliases"]),
+                 r["province_2025"], _split(r["districts"]))
+        for r in _rows("provinces.csv")
+    )
+
+
+@cache
+def provinces_2025() -> tuple[dict[str, str], ...]:
+    """The 34 units effective 2025 (name, slug, kind, merged_from)."""
+    return tuple(_rows("provinces_2025.csv"))
+
+
+@cache
+def outlets() -> tuple[Outlet, ...]:
+    """Outlets and portals, national and provincial."""
+    return tuple(
+        Outlet(r["name"], _split(r["aliases"]), tuple(d.lower() for d in _split(r["domains"])),
+               r["province"])
+        for r in _rows("outlets.csv")
+    )
+
+
+@cache
+def doc_types() -> tuple[DocType, ...]:
+    """Document types in table order."""
+    return tuple(
+        DocType(r["slug"], r["label"], _split(r["symbols"]), _split(r["cues"]))
+        for r in _rows("doc_types.csv")
+    )
+
+
+@cache
+def abbreviations() -> tuple[Abbreviation, ...]:
+    """Known abbreviations (an abbreviation may appear twice with different expansions)."""
+    return tuple(Abbreviation(r["abbr"], r["expansion"], r["folded"])
+                 for r in _rows("abbreviations.csv"))
+
+
+@cache
+def _alias_index() -> dict[str, str]:
+    """Folded name/alias → province name."""
+    index: dict[str, str] = {}
+    for p in provinces():
+        for alias in (p.name, p.slug.replace("-", " "), *p.aliases):
+            index.setdefault(fold(alias), p.name)
+    return index
+
+
+def province_by_alias(text: str) -> str | None:
+    """Province name for a name or alias ("Đăk Nông", "dak nong", "TP.HCM"), else None."""
+    key = fold(normalize_line(text))
+    key = re.sub(r"^(tinh|thanh pho|tp\.?)\s+", "", key) if key not in _alias_index() else key
+    return _alias_index().get(key)
+
+
+def _variants(name: str) -> set[str]:
+    return {name, name.upper()}
+
+
+@cache
+def _mention_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation over all names, aliases and prefixed district names, longest first."""
+    owner: dict[str, str] = {}
+    parts: list[str] = []
+    for p in provinces():
+        for alias in (p.name, *p.aliases):
+            for v in _variants(alias):
+                owner[v] = p.name
+                parts.append(re.escape(v))
+    districts: list[str] = []
+    for p in provinces():
+        for d in p.districts:
+            for v in _variants(d):
+                owner[v] = p.name
+                districts.append(re.escape(v))
+    parts.sort(key=len, reverse=True)
+    districts.sort(key=len, reverse=True)
+    pattern = (rf"(?<!\w)(?:{_DISTRICT_PREFIX}(?P<d>{'|'.join(districts)})"
+               rf"|(?P<p>{'|'.join(parts)}))(?!\w)")
+    return re.compile(pattern), owner
+
+
+def find_provinces(text: str) -> list[tuple[str, int]]:
+    """Provinces mentioned in the text (by name, alias or prefixed district), most frequent first."""
+    pattern, owner = _mention_pattern()
+    text = _FALSE_MENTIONS.sub(" ", text)
+    counts: Counter[str] = Counter()
+    for m in pattern.finditer(text):
+        counts[owner[m.group("d") or m.group("p")]] += 1
+    return counts.most_common()
+
+
+def province_2025(name: str) -> str:
+    """The 2025 unit a pre-2025 province (any alias) belongs to; "" if unknown."""
+    canonical = province_by_alias(name)
+    for p in provinces():
+        if p.name == canonical:
+            return p.province_2025
+    return ""
+
+
+def province_kind(name: str) -> str:
+    """"tinh" or "thanh-pho" for a pre-2025 province name; "" if unknown."""
+    for p in provinces():
+        if p.name == name:
+            return p.kind
+    return ""
+
+
+def _host(url_or_domain: str) -> str:
+    text = url_or_domain.strip().lower()
+    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    return host.removeprefix("www.")
+
+
+def outlet_by_domain(url_or_domain: str) -> Outlet | None:
+    """Outlet owning a URL or domain (subdomains match their parent unless listed themselves)."""
+    host = _host(url_or_domain)
+    if not host:
+        return None
+    best: tuple[int, Outlet] | None = None
+    for o in outlets():
+        for d in o.domains:
+            if (host == d or host.endswith("." + d)) and (best is None or len(d) > best[0]):
+                best = (len(d), o)
+    return best[1] if best else None
+
+
+@cache
+def _outlet_names() -> dict[str, Outlet]:
+    index: dict[str, Outlet] = {}
+    for o in outlets():
+        for n in (o.name, *o.aliases, *o.domains):
+            index.setdefault(fold(n), o)
+    return index
+
+
+_NAME_NOISE = re.compile(r"^\W*(?:nguồn|theo)\s*:?\s*|\W+$", re.IGNORECASE)
+
+
+def outlet_by_name(text: str) -> Outlet | None:
+    """Outlet for a name, alias or source line ("Nguồn Báo Hà Nam", "(Baohatinh.vn)")."""
+    cleaned = _NAME_NOISE.sub("", normalize_line(text).strip("() "))
+    cleaned = _NAME_NOISE.sub("", cleaned)
+    if not cleaned:
+        return None
+    return _outlet_names().get(fold(cleaned)) or outlet_by_domain(cleaned)
