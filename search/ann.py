@@ -1,0 +1,377 @@
+"""Nearest-neighbour indexes over L2-normalised vectors (inner product = cosine).
+
+Every backend keeps the same contract: caller-chosen int64 ids, ``search``
+returns ``(scores, ids)`` of shape (q, k) padded with ``-inf`` / ``-1`` when
+fewer than k vectors exist, and ``save``/``load`` round-trip through a
+directory holding the index file(s) plus ``ann.json`` (backend, dim, metric,
+params, count).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+CONFIG_NAME = "ann.json"
+METRIC = "ip"
+# The ~20 % mark where filtering deleted HNSW nodes starts costing more than a rebuild.
+REBUILD_DELETED_FRACTION = 0.2
+
+# Faiss would otherwise take every core; the web server shares the machine.
+faiss.omp_set_num_threads(int(os.environ.get("VANKIEN_THREADS", "2")))
+
+
+def _fsync_replace(tmp: Path, final: Path) -> None:
+    """fsync a finished temp file and atomically move it over ``final``."""
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, final)
+
+
+def _temp_path(directory: Path, name: str) -> Path:
+    """A fresh temp file next to ``name`` (same filesystem, so os.replace is atomic)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist the renames themselves (POSIX needs the directory fsynced)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _as_ids(ids) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+
+
+def _as_vectors(vectors, dim: int) -> np.ndarray:
+    array = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    if array.ndim != 2 or array.shape[1] != dim:
+        raise ValueError(f"expected vectors of shape (n, {dim}), got {array.shape}")
+    return array
+
+
+def _padded(scores: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Faiss pads with -FLT_MAX or garbage scores; normalise padding to -inf."""
+    scores = scores.astype(np.float32, copy=True)
+    scores[ids < 0] = -np.inf
+    return scores, ids.astype(np.int64, copy=False)
+
+
+class AnnIndex(ABC):
+    """Common contract; subclasses implement the ``_``-prefixed storage hooks."""
+
+    backend: str = ""
+    # index file names in the directory, besides ann.json
+    files: tuple[str, ...] = ()
+
+    def __init__(self, dim: int, **params):
+        self.dim = int(dim)
+        self.params = params
+
+    # ---- public contract -------------------------------------------------
+
+    def add(self, ids, vectors) -> None:
+        """Add vectors under new int64 ids (an id already present is an error)."""
+        ids, vectors = _as_ids(ids), _as_vectors(vectors, self.dim)
+        if len(ids) != len(vectors):
+            raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
+        if len(np.unique(ids)) != len(ids) or np.isin(ids, self.ids()).any():
+            raise ValueError("duplicate ids: remove them first to replace vectors")
+        if len(ids):
+            self._add(ids, vectors)
+
+    def remove(self, ids) -> int:
+        """Remove the given ids (unknown ids are ignored); returns how many were removed."""
+        ids = _as_ids(ids)
+        return self._remove(ids) if len(ids) else 0
+
+    def search(self, queries, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product: (scores (q, k) float32, ids (q, k) int64, -1 padded)."""
+        if k < 1:
+            raise ValueError("k must be >= 1")
+        queries = _as_vectors(queries, self.dim)
+        if self.count() == 0:
+            shape = (len(queries), k)
+            return np.full(shape, -np.inf, np.float32), np.full(shape, -1, np.int64)
+        return _padded(*self._search(queries, k))
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of live (not removed) vectors."""
+
+    @abstractmethod
+    def ids(self) -> np.ndarray:
+        """All live ids (int64), in storage order."""
+
+    def config(self) -> dict:
+        """What ann.json records: enough to reload and to sanity-check the files."""
+        return {"backend": self.backend, "dim": self.dim, "metric": METRIC,
+                "params": self.params, "count": self.count()}
+
+    def save(self, directory) -> None:
+        """Write index files then ann.json, each via temp file + fsync + os.replace.
+
+        ann.json goes last and carries the count, so ``load`` notices a save
+        interrupted between files instead of serving a mismatched pair.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        temps = {name: _temp_path(directory, name) for name in (*self.files, CONFIG_NAME)}
+        try:
+            self._write(temps)
+            temps[CONFIG_NAME].write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
+            for name, tmp in temps.items():
+                _fsync_replace(tmp, directory / name)
+        finally:
+            for tmp in temps.values():
+                tmp.unlink(missing_ok=True)
+        _fsync_dir(directory)
+
+    @classmethod
+    def load(cls, directory) -> "AnnIndex":
+        """Open a saved index; the backend is taken from ann.json."""
+        directory = Path(directory)
+        config = json.loads((directory / CONFIG_NAME).read_text(encoding="utf-8"))
+        backend = BACKENDS.get(config["backend"])
+        if backend is None or (cls is not AnnIndex and backend is not cls):
+            raise ValueError(f"{directory} holds a {config['backend']!r} index, not {cls.backend!r}")
+        index = backend(config["dim"], **config["params"])
+        index._read(directory)
+        if index.count() != config["count"]:
+            raise ValueError(f"{directory}: index files hold {index.count()} vectors, "
+                             f"ann.json says {config['count']} (interrupted save?)")
+        return index
+
+    # ---- storage hooks ---------------------------------------------------
+
+    @abstractmethod
+    def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
+
+    @abstractmethod
+    def _remove(self, ids: np.ndarray) -> int: ...
+
+    @abstractmethod
+    def _search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    @abstractmethod
+    def _write(self, temps: dict[str, Path]) -> None: ...
+
+    @abstractmethod
+    def _read(self, directory: Path) -> None: ...
+
+
+class NumpyIndex(AnnIndex):
+    """Exact brute force in numpy: no faiss state, for tiny KBs and tests."""
+
+    backend = "numpy"
+    files = ("ann.npz",)
+
+    def __init__(self, dim: int, **params):
+        super().__init__(dim, **params)
+        self._ids = np.empty(0, np.int64)
+        self._vectors = np.empty((0, self.dim), np.float32)
+
+    def count(self) -> int:
+        """Number of stored vectors."""
+        return len(self._ids)
+
+    def ids(self) -> np.ndarray:
+        """Stored ids in insertion order."""
+        return self._ids
+
+    def _add(self, ids, vectors):
+        self._ids = np.concatenate([self._ids, ids])
+        self._vectors = np.concatenate([self._vectors, vectors])
+
+    def _remove(self, ids):
+        keep = ~np.isin(self._ids, ids)
+        removed = int((~keep).sum())
+        self._ids, self._vectors = self._ids[keep], self._vectors[keep]
+        return removed
+
+    def _search(self, queries, k):
+        scores = queries @ self._vectors.T
+        top = min(k, self.count())
+        # argpartition then sort only the top slice: O(n) per query, not O(n log n)
+        part = np.argpartition(-scores, top - 1, axis=1)[:, :top]
+        order = np.take_along_axis(-scores, part, axis=1).argsort(axis=1, kind="stable")
+        rows = np.take_along_axis(part, order, axis=1)
+        out_scores = np.full((len(queries), k), -np.inf, np.float32)
+        out_ids = np.full((len(queries), k), -1, np.int64)
+        out_scores[:, :top] = np.take_along_axis(scores, rows, axis=1)
+        out_ids[:, :top] = self._ids[rows]
+        return out_scores, out_ids
+
+    def _write(self, temps):
+        with open(temps["ann.npz"], "wb") as handle:
+            np.savez(handle, ids=self._ids, vectors=self._vectors)
+
+    def _read(self, directory):
+        with np.load(directory / "ann.npz") as data:
+            self._ids, self._vectors = data["ids"], data["vectors"]
+
+
+class FaissFlatIndex(AnnIndex):
+    """Exact inner product: faiss IndexIDMap2 over IndexFlatIP (BLAS, multithreaded)."""
+
+    backend = "flat"
+    files = ("ann.faiss",)
+
+    def __init__(self, dim: int, **params):
+        super().__init__(dim, **params)
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+
+    def count(self) -> int:
+        """Number of stored vectors."""
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        """Stored ids in storage order."""
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+
+    def _add(self, ids, vectors):
+        self._index.add_with_ids(vectors, ids)
+
+    def _remove(self, ids):
+        return int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
+
+    def _search(self, queries, k):
+        return self._index.search(queries, k)
+
+    def _write(self, temps):
+        faiss.write_index(self._index, str(temps["ann.faiss"]))
+
+    def _read(self, directory):
+        self._index = faiss.read_index(str(directory / "ann.faiss"))
+
+
+class FaissHNSWIndex(AnnIndex):
+    """Approximate search: faiss IndexHNSWFlat, inner-product metric.
+
+    HNSW labels are positions 0..ntotal-1 and faiss cannot delete from the
+    graph, so ``_labels`` maps position -> caller id and removed positions
+    are masked out at search time (over-fetching to still return k hits).
+    Once more than ~20 % are dead, ``needs_rebuild`` turns true.
+    """
+
+    backend = "hnsw"
+    files = ("ann.faiss", "ann.labels.npz")
+
+    def __init__(self, dim: int, M: int = 32, efConstruction: int = 128, efSearch: int = 128):
+        super().__init__(dim, M=int(M), efConstruction=int(efConstruction),
+                         efSearch=int(efSearch))
+        self._index = self._new_graph()
+        self._labels = np.empty(0, np.int64)
+        self._alive = np.empty(0, bool)
+
+    def _new_graph(self):
+        index = faiss.IndexHNSWFlat(self.dim, self.params["M"], faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = self.params["efConstruction"]
+        index.hnsw.efSearch = self.params["efSearch"]
+        return index
+
+    def count(self) -> int:
+        """Number of live vectors (removed ones excluded)."""
+        return int(self._alive.sum())
+
+    def ids(self) -> np.ndarray:
+        """Live ids in insertion order."""
+        return self._labels[self._alive]
+
+    @property
+    def deleted_fraction(self) -> float:
+        """Share of graph nodes that are removed but still stored."""
+        return 1.0 - self.count() / len(self._labels) if len(self._labels) else 0.0
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when deletions waste enough of the graph that rebuilding pays off."""
+        return self.deleted_fraction > REBUILD_DELETED_FRACTION
+
+    def _add(self, ids, vectors):
+        self._index.add(vectors)
+        self._labels = np.concatenate([self._labels, ids])
+        self._alive = np.concatenate([self._alive, np.ones(len(ids), bool)])
+
+    def _remove(self, ids):
+        hit = self._alive & np.isin(self._labels, ids)
+        self._alive[hit] = False
+        return int(hit.sum())
+
+    def _search(self, queries, k):
+        total = len(self._labels)
+        # Expect k live hits among k / live_share fetched (+ slack); double until satisfied.
+        dead = self.deleted_fraction
+        fetch = k if dead == 0 else min(total, int(np.ceil(k / (1 - dead))) + 8)
+        while True:
+            scores, ids, short = self._filtered_search(queries, k, fetch)
+            if not short or fetch >= total:
+                return scores, ids
+            fetch = min(total, fetch * 2)
+
+    def _filtered_search(self, queries, k, fetch):
+        """Search ``fetch`` candidates, drop removed ones; ``short`` if a row lacks k hits."""
+        params = faiss.SearchParametersHNSW(efSearch=max(self.params["efSearch"], fetch))
+        scores, positions = self._index.search(queries, fetch, params=params)
+        live = positions >= 0
+        live[live] = self._alive[positions[live]]
+        out_scores = np.full((len(queries), k), -np.inf, np.float32)
+        out_ids = np.full((len(queries), k), -1, np.int64)
+        short = False
+        for row in range(len(queries)):
+            cols = np.flatnonzero(live[row])[:k]
+            out_scores[row, :len(cols)] = scores[row, cols]
+            out_ids[row, :len(cols)] = self._labels[positions[row, cols]]
+            short |= len(cols) < min(k, self.count())
+        return out_scores, out_ids, short
+
+    def _write(self, temps):
+        faiss.write_index(self._index, str(temps["ann.faiss"]))
+        with open(temps["ann.labels.npz"], "wb") as handle:
+            np.savez(handle, labels=self._labels, alive=self._alive)
+
+    def _read(self, directory):
+        self._index = faiss.read_index(str(directory / "ann.faiss"))
+        # efSearch is not always persisted by faiss: re-apply the recorded value.
+        self._index.hnsw.efSearch = self.params["efSearch"]
+        with np.load(directory / "ann.labels.npz") as data:
+            self._labels, self._alive = data["labels"], data["alive"]
+        if len(self._labels) != self._index.ntotal:
+            raise ValueError(f"{directory}: label map and HNSW graph sizes differ")
+
+
+BACKENDS: dict[str, type[AnnIndex]] = {
+    cls.backend: cls for cls in (NumpyIndex, FaissFlatIndex, FaissHNSWIndex)}
+
+AUTO_THRESHOLD = 100_000
+HNSW_PARAMS = {"M": 32, "efConstruction": 128, "efSearch": 128}
+
+
+def build_index(ids, vectors, *, backend: str = "auto", threshold: int = AUTO_THRESHOLD,
+                **params) -> AnnIndex:
+    """Build an index over ``vectors``; "auto" = exact flat below ``threshold``, HNSW above.
+
+    Choice and measurements: TODO(bench).
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if backend == "auto":
+        backend = "flat" if len(vectors) < threshold else "hnsw"
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown ANN backend {backend!r}: one of auto, {', '.join(BACKENDS)}")
+    if backend == "hnsw":
+        params = {**HNSW_PARAMS, **params}
+    index = BACKENDS[backend](vectors.shape[1], **params)
+    index.add(ids, vectors)
+    return index
