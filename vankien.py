@@ -190,8 +190,9 @@ def documents(ctx, province, doc_type, date_from, date_to, source, cites, limit,
       vankien documents --from 2020-01-01 --to 2020-12-31 --json
     """
     from search.service import SearchService
+    flt = _make_filter(province, doc_type, date_from, date_to, source, cites)   # bad input first
     with SearchService.open(ctx.obj["kb"], load_indexes=False) as svc:
-        docs = svc.documents(_make_filter(province, doc_type, date_from, date_to, source, cites), limit=limit)
+        docs = svc.documents(flt, limit=limit)
     if as_json:
         _echo_json(docs)
         return

@@ -14,7 +14,7 @@ from ingest.model import Cleaned, Metadata, RawDocument
 from ingest.normalize import fold, normalize_line
 from ingest.references import canonical_symbol, find_references, find_symbols, symbol_parts
 
-_TITLE_MAX = 200
+_TITLE_MAX = 400   # a notice's full heading block (seed 001) runs to ~250 characters
 _OPENING_LINES = 8      # a notice's heading block can take six lines before the first paragraph
 _YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
 _DOC_DATE_LINE = re.compile(

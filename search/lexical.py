@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +25,7 @@ K1, B = 1.2, 0.75
 FILES = ("lexical_matrix.npz", "lexical_terms.npy", "lexical_rows.npy", "lexical.json")
 
 
+@lru_cache(maxsize=1_000_000)
 def term_hash(term: str) -> int:
     """Stable signed 64-bit hash of a term (same across processes, unlike hash())."""
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
@@ -53,10 +55,11 @@ class LexicalIndex:
             tfs.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
             lengths.append(max(n, 1))
         ids = np.fromiter(row_ids, dtype=np.int64)
-        return cls._from_triplets(ids, rows, cols, tfs, np.asarray(lengths, dtype=np.float32))
+        return cls.from_arrays(ids, rows, cols, tfs, np.asarray(lengths, dtype=np.float32))
 
     @classmethod
-    def _from_triplets(cls, ids, rows, cols, tfs, lengths) -> "LexicalIndex":
+    def from_arrays(cls, ids: np.ndarray, rows: list, cols: list, tfs: list, lengths: np.ndarray) -> "LexicalIndex":
+        """Index rows given as per-row arrays of row numbers, term hashes and term counts."""
         n = len(lengths)
         if n == 0:
             empty = sparse.csc_matrix((0, 0), dtype=np.float32)

@@ -6,6 +6,7 @@ import re
 from ingest.normalize import fold
 
 from .catalog import display_date
+from .tokenize import fold_word
 
 _WORD = re.compile(r"[^\W_]+")
 SIMILAR_JACCARD = 0.6
@@ -19,7 +20,7 @@ def highlight_spans(text: str, query_words: list[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _WORD.finditer(text):
         w = m.group().lower()
-        if w in exact or (folded and fold(w) in folded):
+        if w in exact or (folded and fold_word(w) in folded):
             if spans and text[spans[-1][1]:m.start()].strip() == "":
                 spans[-1] = (spans[-1][0], m.end())
             else:
@@ -58,8 +59,12 @@ def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "")
 
 
 def shingles(text: str, n: int = 3) -> set[str]:
-    """Folded word n-grams, the fingerprint used to spot syndicated copies of a passage."""
-    toks = fold(text).split()
+    """Word n-grams, the fingerprint used to spot syndicated copies of a passage.
+
+    Lower-cased but not folded: copies keep their marks, and folding costs more than the
+    whole comparison.
+    """
+    toks = text.lower().split()
     return {" ".join(toks[i:i + n]) for i in range(max(len(toks) - n + 1, 1))}
 
 

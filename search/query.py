@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ingest.normalize import fold, has_diacritics, normalize_line
 
-from .tokenize import symbols, words
+from .tokenize import fold_word, symbols, words
 
 MAX_QUERY_CHARS = 500
 # Field weights. With marks, exact forms lead and folded forms only back them up (folding
@@ -89,7 +89,7 @@ def weighted_terms(q: ParsedQuery) -> dict[str, float]:
 
 def _add_text_terms(terms: dict[str, float], text: str, weights: dict[str, float], scale: float) -> None:
     for seg in words(text):
-        folded = [fold(w) for w in seg]
+        folded = [fold_word(w) for w in seg]
         grams = {"s": seg, "f": folded,
                  "b": [f"{a}_{b}" for a, b in zip(seg, seg[1:])],
                  "fb": [f"{a}_{b}" for a, b in zip(folded, folded[1:])]}

@@ -175,7 +175,7 @@ class SearchService:
         q = parse_query(query, self.abbreviations)
         flt = flt or DocumentFilter()
         ranked = self.rank(q, flt, mode)
-        groups = self._collapse(ranked) if collapse else [[pid] for pid in ranked]
+        groups = self._collapse(ranked, offset + k) if collapse else [[pid] for pid in ranked]
         if sort == "date":
             groups = self._sort_by_date(groups)
         page = groups[offset:offset + k]
@@ -253,10 +253,18 @@ class SearchService:
             out.update(self.conn.execute(f"SELECT id, text FROM paragraphs WHERE id IN ({marks})", chunk))
         return out
 
-    def _collapse(self, ranked: dict[int, float]) -> list[list[int]]:
+    def _collapse(self, ranked: dict[int, float], needed: int) -> list[list[int]]:
+        """Group near-duplicate passages among the leading candidates.
+
+        Only the head of the list is compared (enough to fill the requested page with room
+        for copies to fold in); the tail stays one group per passage. Comparing all
+        candidates would cost tens of milliseconds per query for results nobody pages to.
+        """
         ids = list(ranked)
-        texts = self._texts(ids)
-        return present.group_similar([(pid, texts.get(pid, "")) for pid in ids])
+        head = ids[:needed * 3 + 30]
+        texts = self._texts(head)
+        groups = present.group_similar([(pid, texts.get(pid, "")) for pid in head])
+        return groups + [[pid] for pid in ids[len(head):]]
 
     def _sort_by_date(self, groups: list[list[int]]) -> list[list[int]]:
         docs = self._doc_rows({self.para_doc.get(g[0], -1) for g in groups})

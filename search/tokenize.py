@@ -24,7 +24,7 @@ _WORD = re.compile(r"[^\W_]+")
 FIELDS = ("s", "b", "f", "fb", "n")
 
 # Syllables repeat endlessly; folding each once keeps tokenising ~3x faster.
-_fold_word = lru_cache(maxsize=500_000)(fold)
+fold_word = lru_cache(maxsize=500_000)(fold)
 
 
 def words(text: str) -> list[list[str]]:
@@ -42,7 +42,7 @@ def term_counts(text: str) -> Counter:
     """All index terms of a text ('s:dân', 'b:dân_vận', 'f:dan', 'fb:dan_van', 'n:05-ct/tw') with counts."""
     counts: Counter = Counter()
     for seg in words(text):
-        folded = [_fold_word(w) for w in seg]
+        folded = [fold_word(w) for w in seg]
         counts.update("s:" + w for w in seg)
         counts.update("f:" + w for w in folded)
         counts.update(f"b:{a}_{b}" for a, b in zip(seg, seg[1:]))
