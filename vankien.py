@@ -288,9 +288,12 @@ def _render_results(response: dict) -> str:
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["lexical", "dense", "hybrid"]),
               help="Modes to evaluate (default: all three).")
+@click.option("--fusion", type=click.Choice(["rrf", "normalized"]), default="rrf", show_default=True,
+              help="How hybrid mode combines lexical and dense scores.")
+@click.option("--no-bigrams", is_flag=True, help="Lexical without syllable bigrams (to measure them).")
 @click.option("--json", "as_json", is_flag=True, help="Full report with per-query rows as JSON.")
 @click.pass_context
-def eval_command(ctx, queries, modes, as_json) -> None:
+def eval_command(ctx, queries, modes, fusion, no_bigrams, as_json) -> None:
     """Evaluate retrieval on graded queries (format of ../shared/eval/dev.jsonl).
 
     \b
@@ -299,7 +302,7 @@ def eval_command(ctx, queries, modes, as_json) -> None:
     """
     from search.evaluate import evaluate, format_report, load_queries
     from search.service import SearchService
-    with SearchService.open(ctx.obj["kb"]) as svc:
+    with SearchService.open(ctx.obj["kb"], fusion_method=fusion, use_bigrams=not no_bigrams) as svc:
         report = evaluate(svc, load_queries(queries), modes=modes or ("lexical", "dense", "hybrid"))
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
 

@@ -54,8 +54,12 @@ class ParsedQuery:
         return list(dict.fromkeys(found))
 
 
-def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None) -> ParsedQuery:
-    """Parse and validate a query; raises QueryError for an empty one."""
+def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
+                use_bigrams: bool = True) -> ParsedQuery:
+    """Parse and validate a query; raises QueryError for an empty one.
+
+    `use_bigrams=False` drops the syllable-bigram fields (only to measure what they bring).
+    """
     notices = []
     text = normalize_line(raw or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -71,6 +75,8 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None) -> P
                     accented=has_diacritics(text), notices=notices)
     q.expansions = _expansions(text, abbreviations or {})
     q.terms = weighted_terms(q)
+    if not use_bigrams:
+        q.terms = {t: w for t, w in q.terms.items() if not t.startswith(("b:", "fb:"))}
     return q
 
 

@@ -27,6 +27,7 @@ from .query import ParsedQuery, parse_query
 CANDIDATES = 200        # per retriever, before fusion
 FILTERED_CANDIDATES = 2000
 MAX_K = 100
+DATE_SORT_POOL = 50     # sort by date among this many best matches
 MODES = ("hybrid", "lexical", "dense")
 SORTS = ("relevance", "date")
 
@@ -34,7 +35,8 @@ SORTS = ("relevance", "date")
 class SearchService:
     """Search and browse one knowledge base."""
 
-    def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "rrf"):
+    def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "rrf",
+                 use_bigrams: bool = True):
         self.kb_dir = Path(kb_dir)
         if not (self.kb_dir / store.DB_NAME).exists():
             raise FileNotFoundError(f"no knowledge base at {self.kb_dir} (run 'vankien ingest' first)")
@@ -42,6 +44,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._encoder = encoder
         self.fusion_method = fusion_method
+        self.use_bigrams = use_bigrams
         self.load_indexes = load_indexes
         self._loaded_mtime = None
         self.lexical = self.dense = None
@@ -172,12 +175,13 @@ class SearchService:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         k, offset = max(1, min(int(k), MAX_K)), max(0, int(offset))
         self.reload_if_changed()
-        q = parse_query(query, self.abbreviations)
+        q = self.parse(query)
         flt = flt or DocumentFilter()
         ranked = self.rank(q, flt, mode)
         groups = self._collapse(ranked, offset + k) if collapse else [[pid] for pid in ranked]
         if sort == "date":
-            groups = self._sort_by_date(groups)
+            # newest among the relevant ones: the weak tail of the candidates is left out
+            groups = self._sort_by_date(groups[:max(DATE_SORT_POOL, offset + k)])
         page = groups[offset:offset + k]
         results = [self._result(g, q, ranked, offset + i + 1, neighbors) for i, g in enumerate(page)]
         return {"query": query, "parsed": _parsed_dict(q), "mode": mode, "sort": sort,
@@ -185,6 +189,10 @@ class SearchService:
                 "total": len(groups), "offset": offset, "k": k, "results": results,
                 "facets": self._facets(ranked),
                 "took_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+    def parse(self, query: str) -> ParsedQuery:
+        """Parse a query with this knowledge base's abbreviations (QueryError if empty)."""
+        return parse_query(query, self.abbreviations, use_bigrams=self.use_bigrams)
 
     def rank(self, q: ParsedQuery, flt: DocumentFilter, mode: str = "hybrid") -> dict[int, float]:
         """Fused scores by paragraph id, best first, after filters and phrase checks."""
@@ -325,7 +333,7 @@ class SearchService:
     def rank_documents(self, query: str, flt: DocumentFilter | None = None, mode: str = "hybrid",
                        limit: int = 10) -> list[dict]:
         """Documents ranked by their best passage (used by evaluation)."""
-        ranked = self.rank(parse_query(query, self.abbreviations), flt or DocumentFilter(), mode)
+        ranked = self.rank(self.parse(query), flt or DocumentFilter(), mode)
         order: list[int] = []
         for pid in ranked:
             doc_id = self.para_doc.get(pid)
