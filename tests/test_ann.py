@@ -62,8 +62,8 @@ def _check_round_trip(index, queries, path):
         np.testing.assert_array_equal(got, want)
 
 
-def _check_large_k(ids, vectors):
-    small = build_index(ids[:5], vectors[:5], backend=_check_large_k.backend)
+def _check_large_k(backend, ids, vectors):
+    small = build_index(ids[:5], vectors[:5], backend=backend)
     scores, found = small.search(vectors[:1], 8)
     assert found[0, 0] == ids[0]
     assert set(found[0, :5]) == set(ids[:5]) and (found[0, 5:] == -1).all()
@@ -83,8 +83,7 @@ def test_ann_contract(backend, data, tmp_path):
     _check_top(index, ids, vectors, queries)
     _check_remove(index, ids, queries)
     _check_round_trip(index, queries, tmp_path / "kb")
-    _check_large_k.backend = backend
-    _check_large_k(ids, vectors)
+    _check_large_k(backend, ids, vectors)
 
 
 def test_hnsw_flags_rebuild_after_many_deletions(data):
