@@ -24,24 +24,16 @@ def _echo_json(value) -> None:
 
 
 class _LibraryErrors(click.Group):
-    """Turn expected library errors into `error: …` lines."""
+    """Turn expected library errors into `Error: …` lines (exit 1) instead of tracebacks."""
 
     def invoke(self, ctx):
         from ingest.store import SchemaError
+        from search.encoders import EncoderMismatch
         try:
             return super().invoke(ctx)
-        except (FileNotFoundError, SchemaError, ValueError) as exc:   # ManifestError, QueryError too
+        except (FileNotFoundError, SchemaError, EncoderMismatch, ValueError) as exc:
+            # ValueError covers QueryError, ManifestError and bad filter values
             raise click.ClickException(str(exc)) from exc
-        except _encoder_mismatch() as exc:
-            raise click.ClickException(str(exc)) from exc
-
-
-def _encoder_mismatch():
-    try:
-        from search.encoders import EncoderMismatch
-        return EncoderMismatch
-    except ImportError:     # encoders not importable: nothing to catch
-        return ()
 
 
 @click.group(cls=_LibraryErrors, context_settings={"help_option_names": ["-h", "--help"]})

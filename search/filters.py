@@ -8,6 +8,8 @@ import re
 from datetime import date
 
 from ingest.normalize import fold, normalize_line
+from ingest.references import canonical_symbol
+from ingest.tables import province_by_alias
 
 from .catalog import DocumentFilter
 
@@ -39,12 +41,7 @@ def canonical_province(value: str) -> str:
     value = normalize_line(value or "")[:MAX_VALUE]
     if not value:
         return ""
-    try:
-        from ingest.tables import province_by_alias
-        found = province_by_alias(value)
-    except ImportError:
-        found = None
-    return found or value
+    return province_by_alias(value) or value
 
 
 def canonical_doc_type(value: str) -> str:
@@ -68,10 +65,4 @@ def make_filter(*, province: str = "", doc_type: str = "", date_from: str = "", 
 
 def _canonical_symbol(value: str) -> str:
     value = normalize_line(value or "")[:MAX_VALUE]
-    if not value:
-        return ""
-    try:
-        from ingest.references import canonical_symbol
-        return canonical_symbol(value)
-    except ImportError:
-        return value.upper()
+    return canonical_symbol(value) if value else ""

@@ -82,7 +82,8 @@ def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int =
     for r in _paragraph_rows(conn):
         if r["content_hash"] not in cached and r["content_hash"] not in seen:
             seen.add(r["content_hash"])
-            todo.append((r["content_hash"], passage_text(r["title"], Paragraph(0, 0, 0, r["text"], r["heading"], r["kind"]))))
+            unit = Paragraph(0, 0, 0, r["text"], r["heading"], r["kind"])
+            todo.append((r["content_hash"], passage_text(r["title"], unit)))
     bar = _bar(len(todo), progress)
     started = time.perf_counter()
     for i in range(0, len(todo), batch):

@@ -1,0 +1,52 @@
+"""JSON API: the same parameters and result schema as the CLI's `--json` output."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, request
+
+from search.query import QueryError
+
+from . import fresh_service, get_service
+from .params import ParamError, check_sizes, parse_search
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+
+
+@bp.errorhandler(ParamError)
+@bp.errorhandler(QueryError)
+def bad_request(exc):
+    """Bad parameters → 400 with the user-facing message."""
+    return jsonify(error=str(exc)), 400
+
+
+@bp.get("/search")
+def search():
+    """Ranked passages with citations and facets (the service's response dict)."""
+    p = parse_search(request.args)
+    if not p.q:
+        raise ParamError("Thiếu tham số 'q' (từ khóa cần tìm).")
+    return jsonify(get_service().search(p.q, p.flt, **p.service_kwargs()))
+
+
+@bp.get("/documents/<int:doc_id>")
+def document(doc_id: int):
+    """One document with metadata, references, citing documents and paragraphs."""
+    check_sizes(request.args)
+    doc = fresh_service().document(doc_id)
+    if doc is None:
+        return jsonify(error=f"Không có văn bản số {doc_id}."), 404
+    return jsonify(doc)
+
+
+@bp.get("/stats")
+def stats():
+    """Counts by province, type and year; encoder and index information."""
+    return jsonify(fresh_service().stats())
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/yaml")

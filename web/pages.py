@@ -1,0 +1,247 @@
+"""HTML pages: search, document, province comparison, exports, about. Views stay thin: they
+parse parameters, call the SearchService and hand its dicts to templates; nothing re-ranks."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from search.present import highlight_spans
+from search.query import QueryError, parse_query
+from search.service import type_label
+
+from . import chart, export, fresh_service, get_service
+from .params import PAGE_SIZE, ParamError, SearchParams, check_sizes, parse_search
+
+bp = Blueprint("pages", __name__)
+COMPARE_K = 100
+EXPORT_K = 100
+FILTER_LABELS = {"province": "Tỉnh", "type": "Loại văn bản", "from": "Từ ngày", "to": "Đến ngày",
+                 "source": "Nguồn", "cites": "Trích dẫn số"}
+SORT_LABELS = {"relevance": "Liên quan nhất", "date": "Mới nhất"}
+
+
+@bp.errorhandler(ParamError)
+@bp.errorhandler(QueryError)
+def bad_request(exc):
+    """Bad parameters on a page → the message, friendly, with status 400."""
+    return render_template("error.html", title="Yêu cầu chưa hợp lệ", message=str(exc)), 400
+
+
+@bp.app_template_global()
+def marked(text: str, spans) -> list[tuple[str, bool]]:
+    """Text cut into (piece, is_match) pairs; the template escapes each piece and wraps matches
+    in <mark>, so document text never goes into HTML unescaped."""
+    out, pos = [], 0
+    for start, end in spans or ():
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+@bp.app_template_global()
+def type_name(slug: str) -> str:
+    """Vietnamese label of a document type slug."""
+    return type_label(slug)
+
+
+# ---- search ------------------------------------------------------------------------------------
+
+@bp.get("/")
+def search():
+    """Search page: form, filters, result cards, facets, pagination; browse when only filtered."""
+    try:
+        p = parse_search(request.args, page_size=PAGE_SIZE)
+    except ParamError as exc:
+        return _search_page(SearchParams(q=request.args.get("q", "")[:500]), error=str(exc)), 400
+    p.neighbors = 1
+    service = get_service()
+    if not p.q:
+        docs = service.documents(p.flt, limit=PAGE_SIZE, offset=p.offset) if p.flt.active() else None
+        return _search_page(p, browse=docs)
+    try:
+        response = service.search(p.q, p.flt, **p.service_kwargs())
+    except QueryError as exc:
+        return _search_page(p, error=str(exc)), 400
+    return _search_page(p, response=response)
+
+
+def _search_page(p: SearchParams, response: dict | None = None, browse: list | None = None,
+                 error: str = "") -> str:
+    stats = fresh_service().stats()
+    return render_template("search.html", p=p, response=response, browse=browse, error=error,
+                           state=_state(p), provinces=_province_options(stats), types=_type_options(stats),
+                           chips=_filter_chips(p), pages=_pagination(p, response), sort_labels=SORT_LABELS,
+                           stats=stats)
+
+
+def _state(p: SearchParams) -> dict:
+    """The current search as URL parameters (non-default values only)."""
+    state = {"q": p.q, **p.filters}
+    if p.sort != "relevance":
+        state["sort"] = p.sort
+    if p.mode != "hybrid":
+        state["mode"] = p.mode
+    return {k: v for k, v in state.items() if v}
+
+
+@bp.app_template_global()
+def search_url(state: dict, endpoint: str = "pages.search", **changes) -> str:
+    """URL of the current search with some parameters changed (None removes one)."""
+    params = {**state, **changes}
+    return url_for(endpoint, **{k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _province_options(stats: dict) -> dict[str, list[tuple[str, int]]]:
+    from ingest.tables import provinces
+    present = [(name, n) for name, n in stats["by_province"].items() if name != "unknown"]
+    return {"present": present, "all": sorted((pr.name for pr in provinces()), key=_sort_key)}
+
+
+def _type_options(stats: dict) -> list[tuple[str, str, int]]:
+    from ingest.tables import doc_types
+    counts = stats["by_type"]
+    return sorted(((t.slug, t.label, counts.get(t.slug, 0)) for t in doc_types()),
+                  key=lambda t: (-t[2], _sort_key(t[1])))
+
+
+def _sort_key(text: str) -> str:
+    from ingest.normalize import fold
+    return fold(text).lower()
+
+
+def _filter_chips(p: SearchParams) -> list[dict]:
+    """Active filters with a human label and the URL that removes each one."""
+    state = _state(p)
+    chips = []
+    for name, value in p.filters.items():
+        shown = type_label(p.flt.doc_type) if name == "type" else value
+        chips.append({"label": FILTER_LABELS[name], "value": shown, "remove": search_url(state, **{name: None})})
+    return chips
+
+
+def _pagination(p: SearchParams, response: dict | None) -> dict | None:
+    if not response or response["total"] <= PAGE_SIZE:
+        return None
+    last = (response["total"] + PAGE_SIZE - 1) // PAGE_SIZE
+    current = p.offset // PAGE_SIZE + 1
+    window = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    numbers, prev = [], 0
+    for n in window:
+        if n - prev > 1:
+            numbers.append(None)        # an ellipsis
+        numbers.append(n)
+        prev = n
+    return {"current": current, "last": last, "numbers": numbers}
+
+
+# ---- document ----------------------------------------------------------------------------------
+
+@bp.get("/documents/<int:doc_id>")
+def document(doc_id: int):
+    """One document: paragraphs with anchors, metadata, references, citing documents."""
+    check_sizes(request.args)
+    service = fresh_service()
+    doc = service.document(doc_id)
+    if doc is None:
+        abort(404)
+    q = request.args.get("q", "").strip()
+    words = _highlight_words(service, q)
+    for para in doc["paragraphs"]:
+        para["spans"] = highlight_spans(para["text"], words) if words else []
+    refs = _with_local_targets(service, doc["references"])
+    return render_template("document.html", doc=doc, q=q, refs=refs)
+
+
+def _highlight_words(service, q: str) -> list[str]:
+    if not q:
+        return []
+    try:
+        return parse_query(q, service.abbreviations).highlight_words
+    except QueryError:
+        return []
+
+
+def _with_local_targets(service, references: list[dict]) -> list[dict]:
+    """References, each with the id of the KB document bearing that number (if any)."""
+    symbols = sorted({r["symbol"] for r in references if r.get("symbol")})
+    found: dict[str, int] = {}
+    if symbols:
+        marks = ",".join("?" * len(symbols))
+        # Parameterised lookup; the service has no by-number accessor yet.
+        for number, doc_id in service.conn.execute(
+                f"SELECT doc_number, MIN(id) FROM documents WHERE doc_number IN ({marks}) GROUP BY doc_number",
+                symbols):
+            found[number] = doc_id
+    return [{**r, "local_id": found.get(r.get("symbol"))} for r in references]
+
+
+# ---- compare -----------------------------------------------------------------------------------
+
+@bp.get("/compare")
+def compare():
+    """Matching passages grouped by province, with a province × year timeline."""
+    p = parse_search(request.args)
+    service = get_service()
+    response, groups, grid = None, [], None
+    if p.q:
+        response = service.search(p.q, p.flt, k=COMPARE_K, sort=p.sort, mode=p.mode)
+        groups, counts = _by_province(response["results"])
+        grid = chart.timeline(counts)
+    return render_template("compare.html", p=p, state=_state(p), response=response, groups=groups, grid=grid)
+
+
+def _by_province(results: list[dict]) -> tuple[list[dict], dict[str, dict[str, int]]]:
+    """Result cards grouped by document province (largest group first) and per-year counts."""
+    cards: dict[str, list[dict]] = defaultdict(list)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        province = r["document"]["province"] or "unknown"
+        cards[province].append(r)
+        counts[province][r["document"]["date"][:4] or "unknown"] += 1
+    # Unknown-province passages are listed last: readers compare the provinces they know.
+    order = sorted(cards, key=lambda name: (name == "unknown", -len(cards[name]), name))
+    return ([{"province": name, "results": cards[name]} for name in order],
+            {name: dict(c) for name, c in counts.items()})
+
+
+# ---- exports -----------------------------------------------------------------------------------
+
+@bp.get("/export.csv")
+def export_csv():
+    """The first (up to) 100 results as CSV with every citation field."""
+    response, table = _export_rows()
+    return _download(export.to_csv(table), "text/csv; charset=utf-8", export.filename(response["query"], "csv"))
+
+
+@bp.get("/export.json")
+def export_json():
+    """The first (up to) 100 results as JSON rows with every citation field."""
+    response, table = _export_rows()
+    return _download(export.to_json(response, table), "application/json; charset=utf-8",
+                     export.filename(response["query"], "json"))
+
+
+def _export_rows() -> tuple[dict, list[dict]]:
+    p = parse_search(request.args, default_k=EXPORT_K)
+    if not p.q:
+        raise ParamError("Cần từ khóa tìm kiếm để xuất kết quả.")
+    response = get_service().search(p.q, p.flt, k=p.k, offset=p.offset, sort=p.sort, mode=p.mode)
+    return response, export.rows(response, request.host_url)
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# ---- about -------------------------------------------------------------------------------------
+
+@bp.get("/about")
+def about():
+    """What is in the knowledge base."""
+    return render_template("about.html", stats=fresh_service().stats())
+
