@@ -12,20 +12,47 @@ _WORD = re.compile(r"[^\W_]+")
 SIMILAR_JACCARD = 0.6
 
 
-def highlight_spans(text: str, query_words: list[str]) -> list[tuple[int, int]]:
-    """Character spans of words in `text` matching a query word (exactly, or folded when the
-    query word has no marks), merged when adjacent so a phrase is one mark."""
-    exact = {w.lower() for w in query_words}
-    folded = {fold(w) for w in query_words if fold(w) == w.lower()}
+def highlight_spans(text: str, segments: list[list[str]]) -> list[tuple[int, int]]:
+    """Character spans in `text` to mark for a query given as word segments.
+
+    A run of matching words is marked when it contains a two-word piece of the query
+    ("dân vận"), or when it is a one-word query segment, a number or an abbreviation.
+    Lone common syllables ("với", "nhân" of "nhân viên") are not marked: they matched
+    nothing the user asked for. Words match exactly, or folded when the query word has
+    no marks.
+    """
+    vocab = {w for seg in segments for w in seg}
+    bigrams = {(a, b) for seg in segments for a, b in zip(seg, seg[1:])}
+    singles = {seg[0] for seg in segments if len(seg) == 1}
+    folded = {fold_word(w): w for w in vocab if fold_word(w) == w}
     spans: list[tuple[int, int]] = []
+    for run in _runs(text, vocab, folded):
+        keys = [k for _, _, k in run]
+        if any(p in bigrams for p in zip(keys, keys[1:])) or (len(run) == 1 and _notable(keys[0], singles)):
+            spans.append((run[0][0], run[-1][1]))
+    return spans
+
+
+def _runs(text: str, vocab: set[str], folded: dict[str, str]) -> list[list[tuple[int, int, str]]]:
+    """Runs of adjacent words that match a query word: (start, end, query word) each."""
+    runs: list[list[tuple[int, int, str]]] = []
+    prev_end = None
     for m in _WORD.finditer(text):
         w = m.group().lower()
-        if w in exact or (folded and fold_word(w) in folded):
-            if spans and text[spans[-1][1]:m.start()].strip() == "":
-                spans[-1] = (spans[-1][0], m.end())
-            else:
-                spans.append((m.start(), m.end()))
-    return spans
+        key = w if w in vocab else folded.get(fold_word(w))
+        if key is None:
+            prev_end = None
+            continue
+        if prev_end is not None and text[prev_end:m.start()].strip() == "":
+            runs[-1].append((m.start(), m.end(), key))
+        else:
+            runs.append([(m.start(), m.end(), key)])
+        prev_end = m.end()
+    return runs
+
+
+def _notable(word: str, singles: set[str]) -> bool:
+    return word in singles or any(c.isdigit() for c in word)
 
 
 def mark(text: str, spans: list[tuple[int, int]], before: str = "[", after: str = "]") -> str:

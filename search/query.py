@@ -46,12 +46,12 @@ class ParsedQuery:
         return self.text + (" (" + "; ".join(extra) + ")" if extra else "")
 
     @property
-    def highlight_words(self) -> list[str]:
-        """Lower-cased words to mark in results (query words and expansions)."""
-        found = [w for seg in words(self.text) for w in seg]
+    def highlight_segments(self) -> list[list[str]]:
+        """Lower-cased word runs of the query and its expansions, for marking results."""
+        segments = words(self.text)
         for a, e in self.expansions.items():
-            found += [w for seg in words(a + " " + e) for w in seg]
-        return list(dict.fromkeys(found))
+            segments += words(a) + words(e)
+        return segments
 
 
 def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,

@@ -299,7 +299,7 @@ class SearchService:
         doc["doc_type_label"] = type_label(doc["doc_type"])
         result = {"rank": rank, "score": round(ranked[pid], 6), "paragraph_id": pid,
                   "paragraph": para["ordinal"], "kind": para["kind"], "heading": para["heading"],
-                  "text": para["text"], "highlights": present.highlight_spans(para["text"], q.highlight_words),
+                  "text": para["text"], "highlights": present.highlight_spans(para["text"], q.highlight_segments),
                   "document": doc, "permalink": f"/documents/{doc['id']}#p{para['ordinal']}",
                   "citation": present.citation_line(doc, para["ordinal"] or None, doc["doc_type_label"]),
                   "similar": [self._similar(p, docs) for p in group[1:]], "similar_count": len(group) - 1}

@@ -161,7 +161,7 @@ def _highlight_words(service, q: str) -> list[str]:
     if not q:
         return []
     try:
-        return parse_query(q, service.abbreviations).highlight_words
+        return parse_query(q, service.abbreviations).highlight_segments
     except QueryError:
         return []
 
