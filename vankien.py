@@ -285,7 +285,7 @@ def _render_results(response: dict) -> str:
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["lexical", "dense", "hybrid"]),
               help="Modes to evaluate (default: all three).")
-@click.option("--fusion", type=click.Choice(["rrf", "normalized"]), default="rrf", show_default=True,
+@click.option("--fusion", type=click.Choice(["normalized", "rrf"]), default="normalized", show_default=True,
               help="How hybrid mode combines lexical and dense scores.")
 @click.option("--no-bigrams", is_flag=True, help="Lexical without syllable bigrams (to measure them).")
 @click.option("--json", "as_json", is_flag=True, help="Full report with per-query rows as JSON.")

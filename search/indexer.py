@@ -22,6 +22,7 @@ from ingest.paragraphs import passage_text
 
 from .ann import AnnIndex, build_index
 from .encoders import Encoder, check_compatible, load_encoder, spec_for
+from .diacritics import Restorer
 from .lexical import LexicalIndex
 
 DENSE_DIR = "dense"
@@ -51,6 +52,7 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
         dense.save(kb_dir / DENSE_DIR)
         lexical = build_lexical(conn)
         lexical.save(kb_dir)
+        Restorer.learn(r[0] for r in conn.execute("SELECT text FROM paragraphs")).save(kb_dir)
         info = {"encoder": encoder.info(), "content_version": version, "paragraphs": int(len(ids)),
                 "dense_backend": type(dense).__name__, "lexical_terms": int(len(lexical.terms)),
                 "built_at": store.now()}

@@ -38,12 +38,13 @@ class ParsedQuery:
     expansions: dict[str, str] = field(default_factory=dict)   # abbr ↔ expansion used
     terms: dict[str, float] = field(default_factory=dict)      # lexical term → weight
     notices: list[str] = field(default_factory=list)
+    restored: str = ""                          # the query with diacritics put back (if it had none)
 
     @property
     def dense_text(self) -> str:
         """Query text for the encoder, abbreviations spelled out so the model understands them."""
         extra = [e for a, e in self.expansions.items() if a.lower() in self.text.lower()]
-        return self.text + (" (" + "; ".join(extra) + ")" if extra else "")
+        return (self.restored or self.text) + (" (" + "; ".join(extra) + ")" if extra else "")
 
     @property
     def highlight_segments(self) -> list[list[str]]:
@@ -55,10 +56,11 @@ class ParsedQuery:
 
 
 def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
-                use_bigrams: bool = True) -> ParsedQuery:
+                use_bigrams: bool = True, restore=None) -> ParsedQuery:
     """Parse and validate a query; raises QueryError for an empty one.
 
     `use_bigrams=False` drops the syllable-bigram fields (only to measure what they bring).
+    `restore`, a function putting diacritics back, is applied to a query typed without them.
     """
     notices = []
     text = normalize_line(raw or "")
@@ -74,6 +76,8 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
     q = ParsedQuery(text=text, phrases=[p for p in phrases if words(p)], symbols=symbols(text),
                     accented=has_diacritics(text), notices=notices)
     q.expansions = _expansions(text, abbreviations or {})
+    if restore is not None and not q.accented:
+        q.restored = restore(text)
     q.terms = weighted_terms(q)
     if not use_bigrams:
         q.terms = {t: w for t, w in q.terms.items() if not t.startswith(("b:", "fb:"))}

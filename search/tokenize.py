@@ -29,7 +29,12 @@ fold_word = lru_cache(maxsize=500_000)(fold)
 
 def words(text: str) -> list[list[str]]:
     """Lower-cased syllables, grouped in punctuation-free segments."""
-    text = unicodedata.normalize("NFC", text).lower()
+    return segments_with_case(text.lower())
+
+
+def segments_with_case(text: str) -> list[list[str]]:
+    """Syllables as written, grouped in punctuation-free segments."""
+    text = unicodedata.normalize("NFC", text)
     return [seg for seg in (_WORD.findall(part) for part in _SEGMENT_BREAK.split(text)) if seg]
 
 

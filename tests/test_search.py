@@ -164,3 +164,14 @@ def test_syndicated_copies_collapse_with_sources(tmp_path, sample_corpus, encode
     assert top["similar_count"] == 1
     assert {top["document"]["source_path"], top["similar"][0]["source_path"]} == {"a/bao-ha-nam.txt",
                                                                                  "b/cong-tt.txt"}
+
+
+def test_unaccented_query_is_restored_for_the_encoder(service):
+    r = service.search("phat huy dan chu o co so", k=3)
+    assert r["parsed"]["restored"] == "phát huy dân chủ ở cơ sở"
+    assert service.parse("phát huy dân chủ").restored == ""
+
+
+def test_nonsense_matches_nothing_instead_of_nearest_neighbours(service):
+    r = service.search("asdf qwer zxcv", k=10)
+    assert r["results"] == [] and r["total"] == 0
