@@ -102,9 +102,11 @@ def get_document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
     doc.update(recipients=row["recipients"], signature=row["signature"], byline=row["byline"],
                date_source=row["date_source"], format=row["format"], text=row["text"],
                fields=json.loads(row["fields_json"] or "{}"))
-    doc["references"] = [dict(r) for r in conn.execute(
+    refs = [dict(r) for r in conn.execute(
         "SELECT kind, number, symbol, issuer_level, issuer, date, raw FROM refs WHERE document_id=?"
         " ORDER BY rowid", (doc_id,))]
+    local = ids_by_number(conn, [r["symbol"] for r in refs])
+    doc["references"] = [{**r, "local_id": local.get(r["symbol"])} for r in refs]
     doc["cited_by"] = cited_by(conn, doc["doc_number"], exclude=doc_id) if doc["doc_number"] else []
     doc["abbreviations"] = {r["abbr"]: r["expansion"] for r in conn.execute(
         "SELECT abbr, expansion FROM abbreviations WHERE document_id=?", (doc_id,))}
@@ -112,6 +114,16 @@ def get_document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
         "SELECT id, ordinal, kind, heading, start, end, text FROM paragraphs WHERE document_id=?"
         " ORDER BY ordinal", (doc_id,))]
     return doc
+
+
+def ids_by_number(conn: sqlite3.Connection, symbols: list[str]) -> dict[str, int]:
+    """Id of the knowledge-base document bearing each number (symbols not held are absent)."""
+    symbols = sorted(set(symbols))
+    if not symbols:
+        return {}
+    marks = ",".join("?" * len(symbols))
+    return dict(conn.execute(f"SELECT doc_number, MIN(id) FROM documents WHERE doc_number IN ({marks})"
+                             " GROUP BY doc_number", symbols).fetchall())
 
 
 def cited_by(conn: sqlite3.Connection, symbol: str, exclude: int | None = None) -> list[dict]:

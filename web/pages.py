@@ -153,8 +153,7 @@ def document(doc_id: int):
     words = _highlight_words(service, q)
     for para in doc["paragraphs"]:
         para["spans"] = highlight_spans(para["text"], words) if words else []
-    refs = _with_local_targets(service, doc["references"])
-    return render_template("document.html", doc=doc, q=q, refs=refs)
+    return render_template("document.html", doc=doc, q=q, refs=doc["references"])
 
 
 def _highlight_words(service, q: str) -> list[str]:
@@ -164,20 +163,6 @@ def _highlight_words(service, q: str) -> list[str]:
         return parse_query(q, service.abbreviations).highlight_segments
     except QueryError:
         return []
-
-
-def _with_local_targets(service, references: list[dict]) -> list[dict]:
-    """References, each with the id of the KB document bearing that number (if any)."""
-    symbols = sorted({r["symbol"] for r in references if r.get("symbol")})
-    found: dict[str, int] = {}
-    if symbols:
-        marks = ",".join("?" * len(symbols))
-        # Parameterised lookup; the service has no by-number accessor yet.
-        for number, doc_id in service.conn.execute(
-                f"SELECT doc_number, MIN(id) FROM documents WHERE doc_number IN ({marks}) GROUP BY doc_number",
-                symbols):
-            found[number] = doc_id
-    return [{**r, "local_id": found.get(r.get("symbol"))} for r in references]
 
 
 # ---- compare -----------------------------------------------------------------------------------
