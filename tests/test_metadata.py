@@ -190,8 +190,8 @@ def test_baomoi_row():
 
 
 def test_title_falls_back_to_first_line_and_is_trimmed():
-    meta = _record(text="Dòng đầu " * 60 + "\n\nđoạn hai")
-    assert meta.title.endswith("…") and len(meta.title) <= 201
+    meta = _record(text="Dòng đầu " * 120 + "\n\nđoạn hai")
+    assert meta.title.endswith("…") and len(meta.title) <= 401
 
 
 @pytest.mark.parametrize("raw, expected", [
