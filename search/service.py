@@ -104,6 +104,9 @@ class SearchService:
             pairs = np.array(conn.execute("SELECT id, document_id FROM paragraphs ORDER BY id").fetchall(),
                              dtype=np.int64).reshape(-1, 2)
             self.abbreviations = _abbreviations(conn)
+            # facet attributes of every document, kept in memory: facets cost no query
+            self.doc_facets = {r[0]: (r[1], r[2], r[3][:4] or "unknown") for r in conn.execute(
+                "SELECT id, province, doc_type, date FROM documents")}
         finally:
             conn.close()
         self.para_doc = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist())) if len(pairs) else {}
@@ -289,7 +292,7 @@ class SearchService:
         candidates would cost tens of milliseconds per query for results nobody pages to.
         """
         ids = list(ranked)
-        head = ids[:needed * 3 + 30]
+        head = ids[:needed * 2 + 10]
         texts = self._texts(head)
         groups = present.group_similar([(pid, texts.get(pid, "")) for pid in head])
         return groups + [[pid] for pid in ids[len(head):]]
@@ -345,10 +348,11 @@ class SearchService:
                 "after": [r for r in rows if r["ordinal"] > ordinal]}
 
     def _facets(self, ranked: dict[int, float]) -> dict:
-        docs = self._doc_rows({self.para_doc.get(p) for p in ranked})
-        return {"province": dict(Counter(d["province"] for d in docs.values()).most_common()),
-                "doc_type": dict(Counter(d["doc_type"] for d in docs.values()).most_common()),
-                "year": dict(sorted(Counter(d["date"][:4] or "unknown" for d in docs.values()).items()))}
+        """Counts of matching documents by province, type and year."""
+        docs = [self.doc_facets[d] for d in {self.para_doc.get(p) for p in ranked} if d in self.doc_facets]
+        return {"province": dict(Counter(d[0] for d in docs).most_common()),
+                "doc_type": dict(Counter(d[1] for d in docs).most_common()),
+                "year": dict(sorted(Counter(d[2] for d in docs).items()))}
 
     def rank_documents(self, query: str, flt: DocumentFilter | None = None, mode: str = "hybrid",
                        limit: int = 10) -> list[dict]:
