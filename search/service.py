@@ -191,7 +191,8 @@ class SearchService:
             # newest among the relevant ones: the weak tail of the candidates is left out
             groups = self._sort_by_date(groups[:max(DATE_SORT_POOL, offset + k)])
         page = groups[offset:offset + k]
-        results = [self._result(g, q, ranked, offset + i + 1, neighbors) for i, g in enumerate(page)]
+        results = [r for r in (self._result(g, q, ranked, offset + i + 1, neighbors) for i, g in enumerate(page))
+                   if r is not None]
         return {"query": query, "parsed": _parsed_dict(q), "mode": mode, "sort": sort,
                 "filters": {k_: v for k_, v in vars(flt).items() if v},
                 "total": len(groups), "offset": offset, "k": k, "results": results,
@@ -313,11 +314,14 @@ class SearchService:
         return docs
 
     def _result(self, group: list[int], q: ParsedQuery, ranked: dict[int, float], rank: int,
-                neighbors: int) -> dict:
+                neighbors: int) -> dict | None:
         pid = group[0]
-        para = dict(self.conn.execute(
-            "SELECT id, document_id, ordinal, kind, heading, text FROM paragraphs WHERE id=?", (pid,)).fetchone())
+        row = self.conn.execute(
+            "SELECT id, document_id, ordinal, kind, heading, text FROM paragraphs WHERE id=?", (pid,)).fetchone()
         docs = self._doc_rows({self.para_doc.get(p) for p in group})
+        if row is None or row["document_id"] not in docs:
+            return None     # re-ingested without re-indexing: the index names a paragraph now gone
+        para = dict(row)
         doc = docs[para["document_id"]]
         doc["doc_type_label"] = type_label(doc["doc_type"])
         result = {"rank": rank, "score": round(ranked[pid], 6), "paragraph_id": pid,
@@ -332,7 +336,8 @@ class SearchService:
 
     def _similar(self, pid: int, docs: dict[int, dict]) -> dict:
         doc = docs.get(self.para_doc.get(pid), {})
-        ordinal = self.conn.execute("SELECT ordinal FROM paragraphs WHERE id=?", (pid,)).fetchone()[0]
+        row = self.conn.execute("SELECT ordinal FROM paragraphs WHERE id=?", (pid,)).fetchone()
+        ordinal = row[0] if row else None
         return {"paragraph_id": pid, "paragraph": ordinal, "document_id": doc.get("id"),
                 "title": doc.get("title", ""), "outlet": doc.get("outlet", ""), "url": doc.get("url", ""),
                 "source_path": doc.get("source_path", ""), "date": doc.get("date", ""),

@@ -96,3 +96,19 @@ def test_reindex_with_sentence_transformers(small_kb, encoder):
     with SearchService.open(kb) as svc:      # the recorded spec reloads the same encoder
         r = svc.search("Year of skilful mass mobilisation", mode="dense", k=3)
         assert r["results"]
+
+
+def test_open_service_follows_a_re_ingested_knowledge_base(small_kb, encoder):
+    root, kb = small_kb
+    build_indexes(kb, encoder=encoder, progress=False)
+    with SearchService.open(kb, encoder=encoder) as svc:
+        assert svc.search("hợp tác xã nuôi ong mật", mode="lexical", k=3)["results"][0]["document"]["title"] \
+            != "Nuôi ong mật"
+        (root / "seeds/new.txt").write_text("Nuôi ong mật\n\nHợp tác xã nuôi ong mật ở xã Đức An tăng thu nhập "
+                                             "cho người dân nhờ công tác dân vận khéo.", encoding="utf-8")
+        (root / "seeds/003_aa0692512a3fbb4d.txt").unlink()
+        pipeline.run([root], kb, progress=False)          # re-ingested, not yet re-indexed: no crash
+        assert isinstance(svc.search("tọa đàm quy chế dân chủ", k=5)["results"], list)
+        build_indexes(kb, encoder=encoder, progress=False)
+        top = svc.search("hợp tác xã nuôi ong mật", mode="lexical", k=3)["results"][0]
+        assert top["document"]["title"] == "Nuôi ong mật"
