@@ -260,3 +260,8 @@ def _doc_with_references(service) -> int:
         if service.document(d["id"])["references"]:
             return d["id"]
     pytest.skip("no document with references in the sample")
+
+
+def test_unaccented_query_offers_the_restored_query(client):
+    page = html(client.get("/", query_string={"q": "quy che dan chu o co so", "type": "tin-tuc"}))
+    assert "quy chế dân chủ ở cơ sở" in page and "Có phải bạn muốn tìm" in page
