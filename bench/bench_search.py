@@ -84,17 +84,20 @@ def synthesise(kb: Path, n: int, texts, vectors, docs, terms, rng) -> None:
 
 
 def _lexical(ids, pairs, terms, rng) -> LexicalIndex:
-    rows, cols, tfs, lengths = [], [], [], []
-    for i, (a, b) in enumerate(pairs.tolist()):
-        extra = rng.choice(len(terms[b][0]), size=min(8, len(terms[b][0])), replace=False)
-        hashes = np.concatenate([terms[a][0], terms[b][0][extra]])
-        counts = np.concatenate([terms[a][1], terms[b][1][extra]])
-        uniq, inv = np.unique(hashes, return_inverse=True)
-        rows.append(np.full(len(uniq), i, np.int32))
-        cols.append(uniq)
-        tfs.append(np.bincount(inv, weights=counts).astype(np.float32))
-        lengths.append(terms[a][2] + 8)
-    return LexicalIndex.from_arrays(ids, rows, cols, tfs, np.asarray(lengths, np.float32))
+    """Postings of the synthetic rows, concatenated chunk by chunk to keep memory flat."""
+    sizes = np.empty(len(pairs), np.int64)
+    hash_chunks, tf_chunks, lengths = [], [], np.empty(len(pairs), np.float32)
+    for start in range(0, len(pairs), 50_000):
+        hashes, tfs = [], []
+        for i, (a, b) in enumerate(pairs[start:start + 50_000].tolist(), start=start):
+            extra = rng.choice(len(terms[b][0]), size=min(8, len(terms[b][0])), replace=False)
+            uniq, inv = np.unique(np.concatenate([terms[a][0], terms[b][0][extra]]), return_inverse=True)
+            hashes.append(uniq)
+            tfs.append(np.bincount(inv, weights=np.concatenate([terms[a][1], terms[b][1][extra]])))
+            sizes[i], lengths[i] = len(uniq), terms[a][2] + 8
+        hash_chunks.append(np.concatenate(hashes))
+        tf_chunks.append(np.concatenate(tfs).astype(np.float32))
+    return LexicalIndex.from_postings(ids, sizes, np.concatenate(hash_chunks), np.concatenate(tf_chunks), lengths)
 
 
 def _write_store(kb: Path, n: int, pairs, texts, docs, rng) -> None:

@@ -22,6 +22,7 @@ from scipy import sparse
 from .tokenize import length, term_counts
 
 K1, B = 1.2, 0.75
+_CHUNK = 10_000_000     # postings mapped at a time when building
 FILES = ("lexical_matrix.npz", "lexical_terms.npy", "lexical_rows.npy", "lexical.json")
 
 
@@ -47,31 +48,49 @@ class LexicalIndex:
 
     @classmethod
     def build_from_counts(cls, row_ids: Iterable[int], counted: Iterable[tuple[dict, int]]) -> "LexicalIndex":
-        """Index rows given as (term→count, length) pairs; used by benchmarks to synthesise rows."""
-        rows, cols, tfs, lengths = [], [], [], []
-        for i, (counts, n) in enumerate(counted):
-            rows.append(np.full(len(counts), i, dtype=np.int32))
-            cols.append(np.fromiter((term_hash(t) for t in counts), dtype=np.int64, count=len(counts)))
+        """Index rows given as (term→count, length) pairs."""
+        sizes, hashes, tfs, lengths = [], [], [], []
+        for counts, n in counted:
+            sizes.append(len(counts))
+            hashes.append(np.fromiter((term_hash(t) for t in counts), dtype=np.int64, count=len(counts)))
             tfs.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
             lengths.append(max(n, 1))
         ids = np.fromiter(row_ids, dtype=np.int64)
-        return cls.from_arrays(ids, rows, cols, tfs, np.asarray(lengths, dtype=np.float32))
+        if not sizes:
+            return cls.from_postings(ids, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32),
+                                     np.zeros(0, np.float32))
+        return cls.from_postings(ids, np.asarray(sizes, np.int64), np.concatenate(hashes), np.concatenate(tfs),
+                                 np.asarray(lengths, dtype=np.float32))
 
     @classmethod
-    def from_arrays(cls, ids: np.ndarray, rows: list, cols: list, tfs: list, lengths: np.ndarray) -> "LexicalIndex":
-        """Index rows given as per-row arrays of row numbers, term hashes and term counts."""
+    def from_postings(cls, ids: np.ndarray, sizes: np.ndarray, hashes: np.ndarray, tfs: np.ndarray,
+                      lengths: np.ndarray) -> "LexicalIndex":
+        """Index rows given in row order: `sizes[i]` postings of row i, as term hashes and counts.
+
+        Built as CSR (rows arrive in order, so no sort) and converted to CSC once; columns
+        are mapped chunk by chunk. Peak memory stays near three times the final matrix, so
+        a million paragraphs (~3·10⁸ postings) build on a 24 GB machine. `tfs` is reused
+        in place for the weights.
+        """
         n = len(lengths)
         if n == 0:
             empty = sparse.csc_matrix((0, 0), dtype=np.float32)
             return cls(empty, np.zeros(0, np.int64), ids, np.zeros(0, np.int32))
-        row = np.concatenate(rows)
-        terms, col = np.unique(np.concatenate(cols), return_inverse=True)
-        tf = np.concatenate(tfs)
-        df = np.bincount(col, minlength=len(terms)).astype(np.int32)
+        terms = np.unique(hashes)
+        cols = np.empty(len(hashes), dtype=np.int32)
+        for start in range(0, len(hashes), _CHUNK):
+            cols[start:start + _CHUNK] = np.searchsorted(terms, hashes[start:start + _CHUNK])
+        df = np.bincount(cols, minlength=len(terms)).astype(np.int32)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = K1 * (1 - B + B * lengths / lengths.mean())
-        weight = idf[col] * tf * (K1 + 1) / (tf + norm[row])
-        matrix = sparse.csc_matrix((weight, (row, col)), shape=(n, len(terms)), dtype=np.float32)
+        norm = (K1 * (1 - B + B * lengths / lengths.mean())).astype(np.float32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        for i in range(n):          # BM25 weight per posting, row by row slices of the arrays
+            tf = tfs[indptr[i]:indptr[i + 1]]
+            tf *= (K1 + 1) / (tf + norm[i])
+        for start in range(0, len(tfs), _CHUNK):
+            tfs[start:start + _CHUNK] *= idf[cols[start:start + _CHUNK]]
+        matrix = sparse.csr_matrix((tfs, cols, indptr), shape=(n, len(terms))).tocsc()
         return cls(matrix, terms, ids, df)
 
     def __len__(self) -> int:
