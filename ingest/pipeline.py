@@ -125,7 +125,9 @@ class Ingester:
         same = self._same_content(p)
         if same is not None and same != old_doc:
             return "duplicate", same
-        if old_doc is not None and self._sole_source(old_doc, raw.source_key):
+        if same is not None and not self._is_primary(same, raw.source_key):
+            return "duplicate", same        # a copy's source re-read: the first source's metadata stays
+        if same is not None or (old_doc is not None and self._sole_source(old_doc, raw.source_key)):
             store.write_document(self.conn, old_doc, self._doc_key(p, raw, old_doc), p.identity,
                                  p.meta, p.text, p.extra, p.paragraphs)
             return "updated", old_doc
@@ -144,6 +146,12 @@ class Ingester:
             if not row["doc_number"] or not p.meta.doc_number or row["doc_number"] == p.meta.doc_number:
                 return row["id"]
         return None
+
+    def _is_primary(self, doc_id: int, source_key: str) -> bool:
+        """True if this source was the first to bring the document (its metadata is kept)."""
+        first = self.conn.execute("SELECT source_key FROM sources WHERE document_id=? ORDER BY rowid LIMIT 1",
+                                  (doc_id,)).fetchone()
+        return first is None or first[0] == source_key
 
     def _sole_source(self, doc_id: int, source_key: str) -> bool:
         row = self.conn.execute("SELECT COUNT(*) FROM sources WHERE document_id=? AND source_key<>?",

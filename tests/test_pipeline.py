@@ -155,3 +155,18 @@ def test_schema_version_mismatch_is_a_clear_error(tmp_path, bad_version):
     conn.close()
     with pytest.raises(store.SchemaError, match="schema version 99"):
         store.connect(tmp_path)
+
+
+def test_new_pipeline_version_reprocesses_and_keeps_duplicates_merged(tmp_path, data_dir, monkeypatch):
+    root, kb = _corpus(tmp_path, data_dir), tmp_path / "kb"
+    first = pipeline.run([root], kb, progress=False)
+    before = _counts(kb)
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", "test-next")
+    again = pipeline.run([root], kb, progress=False)
+    assert again.added == 0 and again.unchanged == 0
+    assert again.updated == first.added and again.duplicate == first.duplicate
+    assert _counts(kb) == before
+    conn = store.connect(kb)
+    doc = conn.execute("SELECT d.doc_number FROM documents d JOIN sources s ON s.document_id = d.id"
+                       " WHERE s.source_key = 'daksong/pages/02-pa-ubnd-dak-song-27-05-2020/index.html'").fetchone()
+    assert doc[0] == "02/PA-UBND"      # the CMS record's metadata, not the page's
