@@ -26,7 +26,7 @@ from .readers import iter_documents
 
 # Bump when cleaning/metadata/paragraph rules change: sources are then re-processed even
 # though their bytes did not change.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 SHORT_BODY = 200        # below this many characters the body alone does not identify a document
 
 
