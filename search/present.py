@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-from ingest.normalize import fold
-
 from .catalog import display_date
 from .tokenize import fold_word
 
