@@ -10,7 +10,6 @@ import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -249,6 +248,3 @@ def delete_document_if_orphaned(conn: sqlite3.Connection, doc_id: int) -> bool:
     return True
 
 
-def metadata_dict(meta: Metadata) -> dict:
-    """Metadata as a JSON-ready dict (references as a list of dicts)."""
-    return asdict(meta)

@@ -184,14 +184,6 @@ def province_2025(name: str) -> str:
     return ""
 
 
-def province_kind(name: str) -> str:
-    """"tinh" or "thanh-pho" for a pre-2025 province name; "" if unknown."""
-    for p in provinces():
-        if p.name == name:
-            return p.kind
-    return ""
-
-
 def _host(url_or_domain: str) -> str:
     text = url_or_domain.strip().lower()
     host = urlsplit(text if "//" in text else "//" + text).hostname or ""

@@ -87,12 +87,6 @@ def documents_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[dict]:
     return [_doc_summary(r, sources.get(r["id"], [])) for r in rows]
 
 
-def count_documents(conn: sqlite3.Connection, flt: DocumentFilter | None = None) -> int:
-    """Number of documents matching the filter."""
-    where, args = (flt or DocumentFilter()).sql()
-    return conn.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", args).fetchone()[0]
-
-
 def get_document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
     """One document with metadata, sources, cited references, citing documents and paragraphs."""
     row = conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()

@@ -105,10 +105,6 @@ class LexicalIndex:
         pos = np.searchsorted(self.terms, hashes).clip(0, len(self.terms) - 1)
         return np.where(self.terms[pos] == hashes, pos, -1)
 
-    def doc_freq(self, terms: list[str]) -> np.ndarray:
-        """Number of rows containing each term (0 when absent)."""
-        cols = self.columns(terms)
-        return np.where(cols >= 0, self.df[cols.clip(0)], 0)
 
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """BM25 score of every row for terms with query weights (dense float32 vector).
@@ -129,16 +125,6 @@ class LexicalIndex:
             out[self.matrix.indices[lo:hi]] += weight * self.matrix.data[lo:hi]
         return out
 
-    def rows_with_all(self, terms: list[str]) -> np.ndarray:
-        """Boolean mask of rows containing every one of the terms (for phrase candidates)."""
-        mask = np.ones(len(self.row_ids), dtype=bool)
-        for col in self.columns(terms):
-            if col < 0:
-                return np.zeros(len(self.row_ids), dtype=bool)
-            present = np.zeros(len(self.row_ids), dtype=bool)
-            present[self.matrix.indices[self.matrix.indptr[col]:self.matrix.indptr[col + 1]]] = True
-            mask &= present
-        return mask
 
     def save(self, directory: Path) -> None:
         """Write the index files atomically (temp file + rename, one file at a time, manifest last)."""

@@ -9,7 +9,6 @@ query (the manifest's mtime is checked), without restarting.
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -401,6 +400,3 @@ def _parsed_dict(q: ParsedQuery) -> dict:
             "symbols": q.symbols, "expansions": q.expansions, "notices": q.notices}
 
 
-def dumps(value) -> str:
-    """JSON with Vietnamese kept readable."""
-    return json.dumps(value, ensure_ascii=False)
