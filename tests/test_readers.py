@@ -113,7 +113,7 @@ def test_baomoi_rows(items):
 
 
 @pytest.mark.parametrize("key, reason", [
-    ("bad/binary.bin", "binary"),
+    ("bad/binary.dat", "binary"),
     ("bad/empty.txt", "empty"),
     ("bad/latin1.txt", "not UTF-8"),
     ("bad/truncated.html", "no extractable text"),
@@ -141,7 +141,7 @@ def test_good_rows_around_bad_rows_still_read(items):
 def test_whole_sample_folder_counts(items):
     """Errors are exactly the bad inputs; everything else is a document."""
     errors = sorted(k for k, v in items.items() if isinstance(v, ReadError))
-    assert errors == ["bad/bad.jsonl#2", "bad/bad.jsonl#3", "bad/binary.bin", "bad/empty.txt",
+    assert errors == ["bad/bad.jsonl#2", "bad/bad.jsonl#3", "bad/binary.dat", "bad/empty.txt",
                       "bad/latin1.txt", "bad/malformed.csv#2", "bad/malformed.csv#4",
                       "bad/truncated.html"]
     # seeds, daksong content, daksong pages, dantri, baomoi rows, good rows of bad files, xss probe
