@@ -45,8 +45,10 @@ eval: setup
 	$(BIN)/vankien --kb build/kb-shared ingest ../shared/corpus -q
 	$(BIN)/vankien --kb build/kb-shared eval ../shared/eval/dev.jsonl
 
+## Quick benchmarks; bench_search.py, bench_ann.py and bench_http.py need `make eval` first (README).
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_embed.py
 
 clean:
 	rm -rf $(VENV) build kb .pytest_cache
