@@ -75,7 +75,8 @@ class Restorer:
         return ", ".join(out)
 
     def _best(self, seg: list[str]) -> list[str]:
-        cands = [self.forms.get(fold_word(w)) or [(w, 1)] for w in seg]
+        # a word typed with marks stays as typed; it still gives its neighbours context
+        cands = [[(w, 1)] if fold_word(w) != w else (self.forms.get(w) or [(w, 1)]) for w in seg]
         # score[i][j]: best log-score of a path ending in candidate j of word i
         score = [[0.1 * math.log(n + 1) for _, n in cands[0]]]
         back: list[list[int]] = [[0] * len(cands[0])]

@@ -23,6 +23,7 @@ ACCENTED = {"s": 1.0, "b": 1.0, "f": 0.0, "fb": 0.25}
 UNACCENTED = {"s": 0.0, "b": 0.0, "f": 1.0, "fb": 1.0}
 SYMBOL_WEIGHT = 3.0
 EXPANSION_WEIGHT = 0.5
+RESTORED_WEIGHT = 0.5   # marks we guessed for words the user typed without them
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 
 
@@ -41,7 +42,7 @@ class ParsedQuery:
     expansions: dict[str, str] = field(default_factory=dict)   # abbr ↔ expansion used
     terms: dict[str, float] = field(default_factory=dict)      # lexical term → weight
     notices: list[str] = field(default_factory=list)
-    restored: str = ""                          # the query with diacritics put back (if it had none)
+    restored: str = ""                          # the query with missing diacritics put back
 
     @property
     def dense_text(self) -> str:
@@ -63,7 +64,9 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
     """Parse and validate a query; raises QueryError for an empty one.
 
     `use_bigrams=False` drops the syllable-bigram fields (only to measure what they bring).
-    `restore`, a function putting diacritics back, is applied to a query typed without them.
+    `restore`, a function putting missing diacritics back, serves the encoder (which needs
+    marks) and, for a query with marks on some words only ("lịch tiếp dân Dak Song"), adds
+    the restored words' exact forms to the lexical terms.
     """
     notices = []
     text = normalize_line(raw or "")
@@ -79,9 +82,12 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
     q = ParsedQuery(text=text, phrases=[p for p in phrases if words(p)], symbols=symbols(text),
                     accented=has_diacritics(text), notices=notices)
     q.expansions = _expansions(text, abbreviations or {})
-    if restore is not None and not q.accented:
-        q.restored = restore(text)
+    if restore is not None:
+        restored = restore(text)
+        q.restored = restored if restored.lower() != ", ".join(" ".join(s) for s in words(text)) else ""
     q.terms = weighted_terms(q)
+    if q.restored and q.accented:
+        _add_text_terms(q.terms, q.restored, ACCENTED, RESTORED_WEIGHT)
     if not use_bigrams:
         q.terms = {t: w for t, w in q.terms.items() if not t.startswith(("b:", "fb:"))}
     return q

@@ -22,3 +22,12 @@ def test_restores_from_corpus_pairs(tmp_path):
 def test_unknown_words_are_kept_and_missing_table_is_harmless(tmp_path):
     assert Restorer.learn(CORPUS).restore("xyz dan") == "xyz dân"
     assert Restorer.load(tmp_path).restore("dan van") == "dan van"
+
+
+def test_mixed_query_gets_only_its_unmarked_words_restored():
+    from search.query import parse_query
+    r = Restorer.learn(CORPUS)
+    q = parse_query("văn bản của UBND huyen Dak Song", restore=r.restore)
+    assert q.restored == "văn bản của UBND huyện Đắk Song"
+    assert q.accented and q.terms.get("b:đắk_song") == 0.5      # exact forms of the guessed words, lower weight
+    assert parse_query("văn bản của UBND huyện", restore=r.restore).restored == ""
