@@ -50,9 +50,10 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
         ids, vectors = load_vectors(conn, encoder.fingerprint())
         dense = build_index(ids, vectors)
         dense.save(kb_dir / DENSE_DIR)
-        lexical = build_lexical(conn)
+        rows = conn.execute("SELECT id, heading, text FROM paragraphs ORDER BY id").fetchall()
+        lexical = build_lexical(rows)
         lexical.save(kb_dir)
-        Restorer.learn(r[0] for r in conn.execute("SELECT text FROM paragraphs")).save(kb_dir)
+        Restorer.learn(r["text"] for r in rows).save(kb_dir)      # same rows: one scan of the table
         info = {"encoder": encoder.info(), "content_version": version, "paragraphs": int(len(ids)),
                 "dense_backend": type(dense).__name__, "lexical_terms": int(len(lexical.terms)),
                 "built_at": store.now()}
@@ -121,9 +122,8 @@ def load_vectors(conn, fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
     return ids, vectors
 
 
-def build_lexical(conn) -> LexicalIndex:
-    """BM25 index over every paragraph (the heading is searchable with its paragraphs)."""
-    rows = conn.execute("SELECT id, heading, text FROM paragraphs ORDER BY id").fetchall()
+def build_lexical(rows) -> LexicalIndex:
+    """BM25 index over paragraph rows (id, heading, text); the heading is searchable with them."""
     texts = (r["text"] if not r["heading"] or r["heading"] in r["text"] else f"{r['heading']}\n{r['text']}"
              for r in rows)
     return LexicalIndex.build((r["id"] for r in rows), texts)

@@ -276,12 +276,17 @@ class SearchService:
                 keep[pid] = s
         return keep
 
-    def _texts(self, ids: list[int]) -> dict[int, str]:
+    def _paragraphs(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+        """Paragraph rows by id (ids no longer in the store are absent)."""
         out = {}
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             marks = ",".join("?" * len(chunk))
-            out.update(self.conn.execute(f"SELECT id, text FROM paragraphs WHERE id IN ({marks})", chunk))
+            out.update((r["id"], r) for r in self.conn.execute(
+                f"SELECT id, document_id, ordinal, kind, heading, text FROM paragraphs WHERE id IN ({marks})", chunk))
         return out
+
+    def _texts(self, ids: list[int]) -> dict[int, str]:
+        return {pid: row["text"] for pid, row in self._paragraphs(ids).items()}
 
     def _collapse(self, ranked: dict[int, float], needed: int) -> list[list[int]]:
         """Group near-duplicate passages among the leading candidates.
@@ -314,8 +319,8 @@ class SearchService:
     def _result(self, group: list[int], q: ParsedQuery, ranked: dict[int, float], rank: int,
                 neighbors: int) -> dict | None:
         pid = group[0]
-        row = self.conn.execute(
-            "SELECT id, document_id, ordinal, kind, heading, text FROM paragraphs WHERE id=?", (pid,)).fetchone()
+        rows = self._paragraphs(group)          # the passage and its copies in one query
+        row = rows.get(pid)
         docs = self._doc_rows({self.para_doc.get(p) for p in group})
         if row is None or row["document_id"] not in docs:
             return None     # re-ingested without re-indexing: the index names a paragraph now gone
@@ -327,16 +332,15 @@ class SearchService:
                   "text": para["text"], "highlights": present.highlight_spans(para["text"], q.highlight_segments),
                   "document": doc, "permalink": f"/documents/{doc['id']}#p{para['ordinal']}",
                   "citation": present.citation_line(doc, para["ordinal"] or None, doc["doc_type_label"]),
-                  "similar": [self._similar(p, docs) for p in group[1:]], "similar_count": len(group) - 1}
+                  "similar": [self._similar(p, rows.get(p), docs) for p in group[1:]],
+                  "similar_count": len(group) - 1}
         if neighbors:
             result["neighbors"] = self.neighbors(para["document_id"], para["ordinal"], neighbors)
         return result
 
-    def _similar(self, pid: int, docs: dict[int, dict]) -> dict:
+    def _similar(self, pid: int, row: sqlite3.Row | None, docs: dict[int, dict]) -> dict:
         doc = docs.get(self.para_doc.get(pid), {})
-        row = self.conn.execute("SELECT ordinal FROM paragraphs WHERE id=?", (pid,)).fetchone()
-        ordinal = row[0] if row else None
-        return {"paragraph_id": pid, "paragraph": ordinal, "document_id": doc.get("id"),
+        return {"paragraph_id": pid, "paragraph": row["ordinal"] if row else None, "document_id": doc.get("id"),
                 "title": doc.get("title", ""), "outlet": doc.get("outlet", ""), "url": doc.get("url", ""),
                 "source_path": doc.get("source_path", ""), "date": doc.get("date", ""),
                 "province": doc.get("province", "")}

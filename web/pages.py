@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search.present import highlight_spans
-from search.query import QueryError, parse_query
+from search.query import QueryError
 from search.service import type_label
 
 from . import chart, export, fresh_service, get_service
@@ -160,7 +160,7 @@ def _highlight_words(service, q: str) -> list[str]:
     if not q:
         return []
     try:
-        return parse_query(q, service.abbreviations).highlight_segments
+        return service.parse(q).highlight_segments
     except QueryError:
         return []
 
