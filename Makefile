@@ -6,6 +6,9 @@ KB     ?= kb
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BIN     = $(VENV)/bin
+# setuptools announces every editable install with a multi-line "Editable installation"
+# warning (nothing is wrong); silence that one message so an install prints nothing to ignore.
+export PYTHONWARNINGS = ignore:Editable installation
 
 .PHONY: run test setup setup-test browser eval bench clean
 

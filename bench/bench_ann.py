@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.real_vectors import real_vectors  # noqa: E402
-from search.ann import FaissFlatIndex, FaissHNSWIndex  # noqa: E402
+from vankien.search.ann import FaissFlatIndex, FaissHNSWIndex  # noqa: E402
 
 HELD_OUT = 200
 K = 10

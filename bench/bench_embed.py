@@ -15,7 +15,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus_blocks import paragraphs  # noqa: E402
-from search.encoders import load_encoder  # noqa: E402
+from vankien.search.encoders import load_encoder  # noqa: E402
 
 
 def passage_throughput(encoder, texts: list[str], runs: int = 3) -> float:

@@ -64,8 +64,8 @@ def _knowledge_base(kb: Path | None) -> Path:
     shared = ROOT / "build" / "kb-shared"
     if (shared / "manifest.json").exists():
         return shared
-    from ingest import pipeline
-    from search.indexer import build_indexes
+    from vankien.ingest import pipeline
+    from vankien.search.indexer import build_indexes
     tmp = Path(tempfile.mkdtemp(prefix="vankien-bench-")) / "kb"
     pipeline.run([ROOT / "tests" / "data"], tmp, progress=False)
     build_indexes(tmp, progress=False)
@@ -75,7 +75,7 @@ def _knowledge_base(kb: Path | None) -> Path:
 def _serve(kb: Path, threads: int):
     import waitress
 
-    from web import create_app
+    from vankien.web import create_app
     # At 16 clients > 8 workers requests queue by design; waitress would warn on every one.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = waitress.create_server(create_app({"KB_DIR": str(kb)}), host="127.0.0.1", port=0,

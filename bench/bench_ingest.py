@@ -12,7 +12,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from ingest import pipeline
+from vankien.ingest import pipeline
 
 
 def one_run(corpus: Path) -> tuple[pipeline.IngestSummary, pipeline.IngestSummary]:

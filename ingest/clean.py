@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.model import Cleaned
-from ingest.normalize import normalize_line, normalize_text
+from vankien.ingest.model import Cleaned
+from vankien.ingest.normalize import normalize_line, normalize_text
 
 # Everything from one of these lines on is the site's related-article list.
 _STOP_MARKER = re.compile(

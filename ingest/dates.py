@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ingest.normalize import normalize_line
+from vankien.ingest.normalize import normalize_line
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T\s]|[^\d])")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")

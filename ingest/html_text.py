@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from ingest.normalize import normalize_line, normalize_text
+from vankien.ingest.normalize import normalize_line, normalize_text
 
 # Elements whose text is never content.
 _DROP_TAGS = (

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.model import RawDocument
-from ingest.normalize import normalize_line
+from vankien.ingest.model import RawDocument
+from vankien.ingest.normalize import normalize_line
 
 OVERRIDE_KEYS = ("province", "outlet", "date", "doc_type", "title")
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ingest import tables
-from ingest.dates import find_dates, parse_date
-from ingest.model import Cleaned, Metadata, RawDocument
-from ingest.normalize import fold, normalize_line
-from ingest.references import canonical_symbol, find_references, find_symbols, symbol_parts
+from vankien.ingest import tables
+from vankien.ingest.dates import find_dates, parse_date
+from vankien.ingest.model import Cleaned, Metadata, RawDocument
+from vankien.ingest.normalize import fold, normalize_line
+from vankien.ingest.references import canonical_symbol, find_references, find_symbols, symbol_parts
 
 _TITLE_MAX = 400   # a notice's full heading block (seed 001) runs to ~250 characters
 _OPENING_LINES = 8      # a notice's heading block can take six lines before the first paragraph

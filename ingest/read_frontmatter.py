@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import re
 
-from ingest.html_text import html_to_text, looks_like_html
-from ingest.model import RawDocument
-from ingest.normalize import normalize_line, normalize_text
+from vankien.ingest.html_text import html_to_text, looks_like_html
+from vankien.ingest.model import RawDocument
+from vankien.ingest.normalize import normalize_line, normalize_text
 
 _JSON_BLOCK = re.compile(r"\A\ufeff?---json[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _YAML_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)

@@ -7,8 +7,8 @@ import io
 import json
 from typing import Iterator
 
-from ingest.model import RawDocument, ReadError
-from ingest.normalize import normalize_line, normalize_text
+from vankien.ingest.model import RawDocument, ReadError
+from vankien.ingest.normalize import normalize_line, normalize_text
 
 # Canonical key → column names that mean it, in order of preference (compared lower-case).
 _COLUMN_NAMES = {

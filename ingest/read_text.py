@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.model import RawDocument
-from ingest.normalize import normalize_line, normalize_text
+from vankien.ingest.model import RawDocument
+from vankien.ingest.normalize import normalize_line, normalize_text
 
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*=\s*(.*?)\s*$")
 # Header keys whose meaning is clear; others are kept under their own (lower-case) name.

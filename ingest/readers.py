@@ -10,12 +10,12 @@ import hashlib
 from pathlib import Path
 from typing import Iterator
 
-from ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
-from ingest.manifest import MANIFEST_NAMES, Manifest, ManifestError
-from ingest.model import RawDocument, ReadError
-from ingest.read_frontmatter import FrontMatterError, has_front_matter, read_front_matter_file
-from ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
-from ingest.read_text import is_header_format, read_header_file, read_text_page
+from vankien.ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
+from vankien.ingest.manifest import MANIFEST_NAMES, Manifest, ManifestError
+from vankien.ingest.model import RawDocument, ReadError
+from vankien.ingest.read_frontmatter import FrontMatterError, has_front_matter, read_front_matter_file
+from vankien.ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
+from vankien.ingest.read_text import is_header_format, read_header_file, read_text_page
 
 SKIPPED_NAMES = frozenset(("source.md", "readme.md", *MANIFEST_NAMES))
 _TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".psv": "csv",

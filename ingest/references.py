@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.dates import parse_date
-from ingest.model import Reference
-from ingest.normalize import normalize_line, normalize_unicode
+from vankien.ingest.dates import parse_date
+from vankien.ingest.model import Reference
+from vankien.ingest.normalize import normalize_line, normalize_unicode
 
 _TOKEN = r"[A-ZĐƯ][A-ZĐƯ]*(?:i|g|r)?\d*"
 _NUM = r"\d{1,5}"

@@ -1,6 +1,7 @@
 """Domain reference tables (provinces, outlets, document types, abbreviations) and lookups.
 
-The CSV files live in `corpus/tables/` (override with env `VANKIEN_TABLES`); each is read
+The CSV files are the package data of `vankien.tables` (corpus/tables/ in the repository;
+override with env `VANKIEN_TABLES`); each is read
 once per process. Multi-valued cells (aliases, domains, districts, symbols, cues) are
 separated by ";".
 """
@@ -9,13 +10,14 @@ from __future__ import annotations
 import csv
 import os
 import re
+from importlib import resources
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.normalize import fold, normalize_line
+from vankien.ingest.normalize import fold, normalize_line
 
 # Phrases that contain a province name without being about the province.
 _FALSE_MENTIONS = re.compile(r"Điện Biên Phủ|ĐIỆN BIÊN PHỦ")
@@ -64,14 +66,18 @@ class Abbreviation:
     folded: str
 
 
-def tables_dir() -> Path:
-    """Directory holding the CSV tables (env VANKIEN_TABLES overrides the repo default)."""
+def _table(name: str):
+    """The table file: in VANKIEN_TABLES if set, else the `vankien.tables` package data.
+
+    Read through importlib.resources so that a wheel install finds the files it ships
+    (the repository's corpus/tables/ is mapped to that package by setup.cfg).
+    """
     env = os.environ.get("VANKIEN_TABLES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "corpus" / "tables"
+    return Path(env) / name if env else resources.files("vankien.tables").joinpath(name)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with open(tables_dir() / name, encoding="utf-8", newline="") as f:
+    with _table(name).open(encoding="utf-8", newline="") as f:
         return [{k: normalize_line(v or "") for k, v in row.items()} for row in csv.DictReader(f)]
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ingest.normalize import fold, normalize_line
-from ingest.references import canonical_symbol
-from ingest.tables import province_by_alias
+from vankien.ingest.normalize import fold, normalize_line
+from vankien.ingest.references import canonical_symbol
+from vankien.ingest.tables import province_by_alias
 
 from .catalog import DocumentFilter
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import store
-from ingest.model import Paragraph
-from ingest.paragraphs import passage_text
+from vankien.ingest import store
+from vankien.ingest.model import Paragraph
+from vankien.ingest.paragraphs import passage_text
 
 from .ann import AnnIndex, build_index
 from .encoders import Encoder, check_compatible, load_encoder, spec_for

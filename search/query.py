@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.normalize import fold, has_diacritics, normalize_line
+from vankien.ingest.normalize import fold, has_diacritics, normalize_line
 
 from .tokenize import fold_word, symbols, words
 

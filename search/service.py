@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import store
+from vankien.ingest import store
 
 from . import catalog, fusion, present
 from .catalog import DocumentFilter
@@ -378,7 +378,7 @@ class SearchService:
 
 def _abbreviations(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """Abbreviation → expansions, from the corpus table and the definitions found at ingest."""
-    from ingest.tables import abbreviations as table
+    from vankien.ingest.tables import abbreviations as table
     found: dict[str, set[str]] = {}
     for a in table():
         found.setdefault(a.abbr, set()).add(a.expansion)
@@ -390,7 +390,7 @@ def _abbreviations(conn: sqlite3.Connection) -> dict[str, set[str]]:
 
 def type_label(slug: str) -> str:
     """Vietnamese label of a document type slug."""
-    from ingest.tables import doc_types
+    from vankien.ingest.tables import doc_types
     return next((t.label for t in doc_types() if t.slug == slug), slug)
 
 

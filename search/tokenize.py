@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from ingest.normalize import fold
+from vankien.ingest.normalize import fold
 
 # A document number: digits followed by '-' or '/' separated parts, e.g. 05-CT/TW, 11-QĐi/TW,
 # 158/2007/NĐ-CP, 01/KH-GDNN-GDTX. Bare dates (15/5/2016) match too, which is harmless.

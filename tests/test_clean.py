@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.clean import clean_page, is_caption, is_date_line, recase_heading
+from vankien.ingest.clean import clean_page, is_caption, is_date_line, recase_heading
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import vankien
+from vankien import cli as vankien
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -1,7 +1,7 @@
 """Vietnamese and machine date formats found in the corpus."""
 import pytest
 
-from ingest.dates import find_dates, make_date, parse_date
+from vankien.ingest.dates import find_dates, make_date, parse_date
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -1,5 +1,5 @@
 """Diacritic restoration learned from the knowledge base's own text."""
-from search.diacritics import Restorer
+from vankien.search.diacritics import Restorer
 
 CORPUS = [
     "Phong trào thi đua Dân vận khéo được triển khai.",
@@ -25,7 +25,7 @@ def test_unknown_words_are_kept_and_missing_table_is_harmless(tmp_path):
 
 
 def test_mixed_query_gets_only_its_unmarked_words_restored():
-    from search.query import parse_query
+    from vankien.search.query import parse_query
     r = Restorer.learn(CORPUS)
     q = parse_query("văn bản của UBND huyen Dak Song", restore=r.restore)
     assert q.restored == "văn bản của UBND huyện Đắk Song"

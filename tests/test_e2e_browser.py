@@ -40,7 +40,7 @@ def site(kb_dir, encoder):
     """Base URL of the site served by waitress on a free loopback port."""
     import waitress
 
-    from web import create_app
+    from vankien.web import create_app
     app = create_app({"KB_DIR": str(kb_dir), "ENCODER": encoder})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

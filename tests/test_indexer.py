@@ -3,10 +3,10 @@ import shutil
 
 import pytest
 
-from ingest import pipeline, store
-from search.encoders import EncoderMismatch, load_encoder
-from search.indexer import build_indexes, read_manifest
-from search.service import SearchService
+from vankien.ingest import pipeline, store
+from vankien.search.encoders import EncoderMismatch, load_encoder
+from vankien.search.indexer import build_indexes, read_manifest
+from vankien.search.service import SearchService
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """BM25 over Vietnamese: exact forms first, folded forms for unaccented queries, bigrams, numbers."""
 import numpy as np
 
-from search.lexical import LexicalIndex
-from search.query import parse_query
-from search.tokenize import symbols, term_counts
+from vankien.search.lexical import LexicalIndex
+from vankien.search.query import parse_query
+from vankien.search.tokenize import symbols, term_counts
 
 TEXTS = {
     1: "Phong trào thi đua Dân vận khéo được triển khai sâu rộng ở cơ sở.",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.metadata import extract_metadata, find_abbreviations, normalize_issuer
-from ingest.model import Cleaned, Metadata, RawDocument
+from vankien.ingest.metadata import extract_metadata, find_abbreviations, normalize_issuer
+from vankien.ingest.model import Cleaned, Metadata, RawDocument
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 

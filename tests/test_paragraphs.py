@@ -1,6 +1,6 @@
 """Paragraph splitting: exact spans, sensible sizes, headings carried, one-line sentences merged."""
-from ingest.normalize import normalize_text
-from ingest.paragraphs import MAX_CHARS, is_heading, passage_text, split_paragraphs
+from vankien.ingest.normalize import normalize_text
+from vankien.ingest.paragraphs import MAX_CHARS, is_heading, passage_text, split_paragraphs
 
 
 def _check_spans(text, units):

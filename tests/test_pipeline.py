@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import pipeline, store
+from vankien.ingest import pipeline, store
 
 
 def _corpus(tmp_path: Path, data_dir: Path) -> Path:
@@ -112,7 +112,7 @@ def _many_files(root: Path, data_dir: Path, n: int) -> None:
 def test_kill_9_leaves_a_consistent_store_and_rerun_completes(tmp_path, data_dir):
     root, kb = tmp_path / "corpus", tmp_path / "kb"
     _many_files(root, data_dir, 400)
-    cmd = [sys.executable, "-c", "import vankien; vankien.main()", "--kb", str(kb), "ingest", str(root),
+    cmd = [sys.executable, "-c", "from vankien.cli import main; main()", "--kb", str(kb), "ingest", str(root),
            "--no-index", "-q"]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).parent.parent, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.manifest import Manifest
-from ingest.model import RawDocument, ReadError
-from ingest.readers import decode_bytes, DecodeError, iter_documents
+from vankien.ingest.manifest import Manifest
+from vankien.ingest.model import RawDocument, ReadError
+from vankien.ingest.readers import decode_bytes, DecodeError, iter_documents
 
 DATA = Path(__file__).parent / "data"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

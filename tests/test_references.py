@@ -1,7 +1,7 @@
 """Citation parsing on real sentences from the seeds and the Đắk Song portal."""
 import pytest
 
-from ingest.references import canonical_symbol, find_references, find_symbols, issuer_level
+from vankien.ingest.references import canonical_symbol, find_references, find_symbols, issuer_level
 
 
 def test_party_reference_with_date_and_issuer():

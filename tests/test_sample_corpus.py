@@ -1,7 +1,7 @@
 """The bundled sample corpus (what `make run` serves) ingests cleanly and shows the features."""
 from pathlib import Path
 
-from ingest import pipeline, store
+from vankien.ingest import pipeline, store
 
 SAMPLE = Path(__file__).parent.parent / "corpus" / "sample"
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from search.filters import make_filter
-from search.query import QueryError, parse_query
-from search.service import SearchService
+from vankien.search.filters import make_filter
+from vankien.search.query import QueryError, parse_query
+from vankien.search.service import SearchService
 
 
 def _keys(response):
@@ -145,8 +145,8 @@ def test_stats(service):
 
 
 def test_syndicated_copies_collapse_with_sources(tmp_path, sample_corpus, encoder):
-    from ingest import pipeline
-    from search.indexer import build_indexes
+    from vankien.ingest import pipeline
+    from vankien.search.indexer import build_indexes
     seed = (sample_corpus / "seeds/003_aa0692512a3fbb4d.txt").read_text(encoding="utf-8")
     root = tmp_path / "c"
     (root / "a").mkdir(parents=True)

@@ -1,7 +1,7 @@
 """Reference tables: completeness of the province map and the lookup helpers."""
 import csv
 
-from ingest import tables
+from vankien.ingest import tables
 
 
 def test_63_provinces_map_onto_34_units():

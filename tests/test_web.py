@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from web import create_app
+from vankien.web import create_app
 
 pytestmark = pytest.mark.slow
 PROBE = "<script>alert"
@@ -224,7 +224,7 @@ def test_xss_probe_is_escaped_everywhere(client, service):
 
 
 def test_internal_errors_never_leak_a_trace(app, monkeypatch):
-    from search.service import SearchService
+    from vankien.search.service import SearchService
     monkeypatch.setattr(SearchService, "stats", lambda self: 1 / 0)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:

@@ -12,7 +12,7 @@ import threading
 
 from flask import Flask, current_app, jsonify, render_template, request
 
-from search.catalog import display_date
+from vankien.search.catalog import display_date
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def get_service():
     if state["service"] is None:
         with state["lock"]:
             if state["service"] is None:
-                from search.service import SearchService
+                from vankien.search.service import SearchService
                 try:
                     state["service"] = SearchService.open(current_app.config["KB_DIR"],
                                                           encoder=current_app.config.get("ENCODER"))

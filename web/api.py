@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
-from search.query import QueryError
+from vankien.search.query import QueryError
 
 from . import fresh_service, get_service
 from .params import ParamError, check_sizes, parse_search

@@ -6,8 +6,8 @@ import io
 import json
 import re
 
-from ingest.normalize import fold
-from search.catalog import display_date
+from vankien.ingest.normalize import fold
+from vankien.search.catalog import display_date
 
 COLUMNS = ("rank", "score", "title", "doc_type", "doc_number", "issuer", "signer", "outlet", "province",
            "province_2025", "date", "date_iso", "paragraph", "heading", "text", "url", "source_path",

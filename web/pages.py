@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from search.present import highlight_spans
-from search.query import QueryError
-from search.service import type_label
+from vankien.search.present import highlight_spans
+from vankien.search.query import QueryError
+from vankien.search.service import type_label
 
 from . import chart, export, fresh_service, get_service
 from .params import PAGE_SIZE, ParamError, SearchParams, check_sizes, parse_search
@@ -97,20 +97,20 @@ def search_url(state: dict, endpoint: str = "pages.search", **changes) -> str:
 
 
 def _province_options(stats: dict) -> dict[str, list[tuple[str, int]]]:
-    from ingest.tables import provinces
+    from vankien.ingest.tables import provinces
     present = [(name, n) for name, n in stats["by_province"].items() if name != "unknown"]
     return {"present": present, "all": sorted((pr.name for pr in provinces()), key=_sort_key)}
 
 
 def _type_options(stats: dict) -> list[tuple[str, str, int]]:
-    from ingest.tables import doc_types
+    from vankien.ingest.tables import doc_types
     counts = stats["by_type"]
     return sorted(((t.slug, t.label, counts.get(t.slug, 0)) for t in doc_types()),
                   key=lambda t: (-t[2], _sort_key(t[1])))
 
 
 def _sort_key(text: str) -> str:
-    from ingest.normalize import fold
+    from vankien.ingest.normalize import fold
     return fold(text).lower()
 
 

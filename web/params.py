@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.catalog import DocumentFilter
-from search.filters import make_filter
-from search.query import MAX_QUERY_CHARS
-from search.service import MAX_K, MODES, SORTS
+from vankien.search.catalog import DocumentFilter
+from vankien.search.filters import make_filter
+from vankien.search.query import MAX_QUERY_CHARS
+from vankien.search.service import MAX_K, MODES, SORTS
 
 MAX_PARAM = 500
 MAX_RAW_QUERY = 10_000

