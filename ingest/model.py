@@ -21,6 +21,14 @@ class RawDocument:
     raw_hash: str               # sha256 hex of the raw bytes of this file or row
     row: int | None = None      # 1-based data row for CSV/JSONL, else None
     fields: dict[str, str] = field(default_factory=dict)
+    # How the text was obtained, stored with the document: encoding (and what it was
+    # converted from), extractor, OCR pages and confidence … JSON-ready values only.
+    provenance: dict = field(default_factory=dict)
+    # Warnings for the ingest summary (the document is stored, but the user should know):
+    # "truncated HTML: stored the readable part", "converted from TCVN3", …
+    notes: list[str] = field(default_factory=list)
+    # Offsets in `text` where pages 2, 3, … begin (paged formats such as PDF); empty otherwise.
+    page_starts: list[int] = field(default_factory=list)
 
     @property
     def source_key(self) -> str:

@@ -5,28 +5,24 @@ batch goes on. Source paths are relative to the root given (a folder, or a file'
 """
 from __future__ import annotations
 
-import codecs
 import hashlib
 from pathlib import Path
 from typing import Iterator
 
-from vankien.ingest.html_text import extract_page, html_to_text, is_full_page, looks_like_html
+from vankien.ingest.encodings import DecodeError, decode_bytes
+from vankien.ingest.html_text import looks_like_html
 from vankien.ingest.manifest import MANIFEST_NAMES, Manifest, ManifestError
 from vankien.ingest.model import RawDocument, ReadError
+from vankien.ingest.read_binary import binary_format, read_binary
 from vankien.ingest.read_frontmatter import FrontMatterError, has_front_matter, read_front_matter_file
+from vankien.ingest.read_html import read_html
 from vankien.ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
 from vankien.ingest.read_text import is_header_format, read_header_file, read_text_page
 
 SKIPPED_NAMES = frozenset(("source.md", "readme.md", *MANIFEST_NAMES))
 _TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".psv": "csv",
                        ".jsonl": "jsonl", ".ndjson": "jsonl"}
-_BINARY_SAMPLE = 8192
-_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 Item = RawDocument | ReadError
-
-
-class DecodeError(ValueError):
-    """The bytes are not text in an encoding we accept."""
 
 
 def iter_documents(paths: list[Path], manifest: Manifest | None = None,
@@ -71,44 +67,28 @@ def read_file(path: Path, source_path: str, column_map: dict | None = None) -> I
     except OSError as exc:
         yield ReadError(source_path, f"cannot open file: {exc.strerror or exc}")
         return
+    raw_hash = hashlib.sha256(raw).hexdigest()
+    binary = binary_format(raw, path.suffix.lower())
+    if binary:
+        yield read_binary(binary, raw, source_path, raw_hash)
+        return
     try:
-        text = decode_bytes(raw)
+        decoded = decode_bytes(raw)
     except DecodeError as exc:
         yield ReadError(source_path, str(exc))
         return
+    text = decoded.text
     fmt = detect_format(path.suffix.lower(), text)
     if fmt == "csv":
-        yield from iter_csv_rows(source_path, text, path.suffix.lower(), column_map)
+        items = iter_csv_rows(source_path, text, path.suffix.lower(), column_map)
     elif fmt == "jsonl":
-        yield from iter_jsonl_rows(source_path, text, column_map)
+        items = iter_jsonl_rows(source_path, text, column_map)
     else:
-        yield read_single(fmt, source_path, text, hashlib.sha256(raw).hexdigest())
-
-
-def decode_bytes(raw: bytes) -> str:
-    """Decode as UTF-8 (with or without BOM) or BOM-marked UTF-16; never guess cp1252.
-
-    Raises DecodeError for empty, binary or undecodable input, with a one-line reason.
-    """
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _decode(raw, "utf-16")
-    elif b"\x00" in raw[:_BINARY_SAMPLE]:
-        raise DecodeError("binary file (NUL bytes), not text")
-    else:
-        text = _decode(raw, "utf-8-sig")
-    if not text.strip():
-        raise DecodeError("empty file")
-    return text
-
-
-def _decode(raw: bytes, encoding: str) -> str:
-    """bytes.decode with a one-line DecodeError naming the first bad byte."""
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start:exc.start + 1].hex()
-        raise DecodeError(f"not {_ENCODING_NAMES[encoding]} text: undecodable byte 0x{bad} "
-                          f"at offset {exc.start}") from exc
+        items = [read_single(fmt, source_path, text, raw_hash)]
+    for item in items:
+        if isinstance(item, RawDocument):
+            item.provenance.setdefault("encoding", decoded.encoding)
+        yield item
 
 
 def detect_format(extension: str, text: str) -> str:
@@ -136,21 +116,6 @@ def read_single(fmt: str, source_path: str, text: str, raw_hash: str) -> Item:
     if fmt == "html":
         return read_html(source_path, text, raw_hash)
     return read_text_page(source_path, text, raw_hash)
-
-
-def read_html(source_path: str, text: str, raw_hash: str) -> Item:
-    """A full page (main content + title/date/attachment) or an HTML fragment."""
-    fields: dict[str, str] = {}
-    if is_full_page(text):
-        page = extract_page(text)
-        body = page.text
-        fields = {k: v for k, v in (("title", page.title), ("date", page.date),
-                                    ("attachment", page.attachment)) if v}
-    else:
-        body = html_to_text(text)
-    if not body and not fields.get("title"):
-        return ReadError(source_path, "HTML with no extractable text (truncated or garbled?)")
-    return RawDocument(source_path, body, "html", raw_hash, fields=fields)
 
 
 def _iter_path(path: Path, root: Path, column_map: dict | None) -> Iterator[Item]:

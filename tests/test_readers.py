@@ -8,7 +8,8 @@ import pytest
 
 from vankien.ingest.manifest import Manifest
 from vankien.ingest.model import RawDocument, ReadError
-from vankien.ingest.readers import decode_bytes, DecodeError, iter_documents
+from vankien.ingest.encodings import decode_bytes, DecodeError
+from vankien.ingest.readers import iter_documents
 
 DATA = Path(__file__).parent / "data"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -194,8 +195,8 @@ def test_jsonl_row_hash_is_canonical_json(tmp_path):
 
 def test_utf16_and_bom_are_decoded():
     """UTF-8 with BOM and UTF-16 with BOM are accepted; cp1252 bytes are not guessed."""
-    assert decode_bytes("\ufeffDân vận".encode("utf-8")) == "Dân vận"
-    assert decode_bytes("Dân vận".encode("utf-16")) == "Dân vận"
+    assert decode_bytes("\ufeffDân vận".encode("utf-8")).text == "Dân vận"
+    assert decode_bytes("Dân vận".encode("utf-16")).text == "Dân vận"
     with pytest.raises(DecodeError):
         decode_bytes("Dân chủ cơ sở".encode("cp1258", errors="replace"))
 
