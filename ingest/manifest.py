@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vankien.errors import VankienError
 from vankien.ingest.model import RawDocument
 from vankien.ingest.normalize import normalize_line
 
@@ -19,7 +20,7 @@ OVERRIDE_KEYS = ("province", "outlet", "date", "doc_type", "title")
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 
 
-class ManifestError(ValueError):
+class ManifestError(VankienError, ValueError):
     """The manifest file cannot be read."""
 
 

@@ -30,10 +30,19 @@ class RawDocument:
     # Offsets in `text` where pages 2, 3, … begin (paged formats such as PDF); empty otherwise.
     page_starts: list[int] = field(default_factory=list)
 
+    # Absolute path of the input file (posix); "" when the document did not come from a file.
+    origin: str = ""
+
     @property
     def source_key(self) -> str:
-        """Stable identity of the input unit: the path, plus '#row' for tabular sources."""
+        """Display key of the input unit: the relative path, plus '#row' for tabular sources."""
         return self.source_path if self.row is None else f"{self.source_path}#{self.row}"
+
+    @property
+    def input_key(self) -> str:
+        """Identity of the input unit: the absolute path (else the relative one), '#row' for rows."""
+        base = self.origin or self.source_path
+        return base if self.row is None else f"{base}#{self.row}"
 
 
 @dataclass
@@ -105,3 +114,4 @@ class Paragraph:
     text: str
     heading: str = ""
     kind: str = "body"          # body | title (title/abstract unit for register records)
+    page: int | None = None     # page number in a paged source (PDF), else None

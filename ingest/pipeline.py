@@ -1,14 +1,22 @@
-"""Ingest runs: read → clean → metadata → paragraphs → store, incrementally and idempotently.
+"""Ingest runs: plan the inputs → read and prepare them in workers → write versions to the store.
 
-A source (file or row) whose raw bytes are unchanged since the last run is skipped without
-being parsed. Each document is committed in its own transaction, so a killed run loses at
-most the document in flight and a re-run picks up from there. Content-identical documents
-(the same article from two outlets, or a portal page and its CMS record) are stored once,
-with every source pointing at the one document.
+Every input (a file, or a row of a CSV/JSONL file) is its own document, identified by its
+absolute path. Re-ingesting an input updates its document in place (a new version); an
+input whose bytes and pipeline version are unchanged is skipped without being parsed; an
+input whose processing gives the same output as before keeps its version. Inputs with
+the same content (syndicated copies, a portal page and its CMS record) or the same URL
+are separate documents, linked as copies and grouped at query time: no input's title,
+date, outlet or province is ever dropped or overwritten by another's.
+
+A file that moved (its old path is gone, its bytes are the same) keeps its document.
+
+New versions are pending until the next index generation is published (search/indexer):
+until then searches see the previous state, whole.
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -16,18 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import store
-from .clean import clean_page
-from .metadata import extract_metadata
-from .model import Metadata, Paragraph, RawDocument, ReadError
-from .normalize import fold
-from .paragraphs import split_paragraphs
-from .readers import iter_documents
+from vankien import i18n
+from vankien.i18n import t
 
-# Bump when cleaning/metadata/paragraph rules change: sources are then re-processed even
-# though their bytes did not change.
-PIPELINE_VERSION = "3"
-SHORT_BODY = 200        # below this many characters the body alone does not identify a document
+from . import store
+from .kblock import write_lock
+from .model import ReadError
+from .prepare import Prepared, prepare  # noqa: F401  (prepare is part of this module's API)
+from .readers import InputFile, plan_inputs
+from .worker import Budget, Unchanged, WorkerPool
+
+# Bump when cleaning/metadata/paragraph rules change: inputs are then re-processed even
+# though their bytes did not change (their versions change only if the output does).
+PIPELINE_VERSION = "4"
+STATUSES = ("added", "updated", "unchanged", "moved")
 
 
 @dataclass
@@ -37,174 +47,178 @@ class IngestSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    duplicate: int = 0
+    moved: int = 0
+    copies: int = 0             # added/updated documents that are copies of another one
     failed: int = 0
     paragraphs: int = 0
     elapsed: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
-        """Inputs that ended up in the store, whatever their status."""
-        return self.added + self.updated + self.unchanged + self.duplicate
+        """Inputs that are in the store after the run, whatever their status."""
+        return self.added + self.updated + self.unchanged + self.moved
 
     def as_dict(self) -> dict:
         """JSON-ready counts."""
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "duplicate": self.duplicate, "failed": self.failed, "paragraphs": self.paragraphs,
-                "elapsed_s": round(self.elapsed, 3),
+                "moved": self.moved, "copies": self.copies, "failed": self.failed,
+                "paragraphs": self.paragraphs, "elapsed_s": round(self.elapsed, 3),
                 "documents_per_s": round(self.documents / self.elapsed, 1) if self.elapsed else 0.0,
-                "errors": [{"source": s, "reason": r} for s, r in self.errors]}
-
-
-@dataclass
-class Prepared:
-    """A document ready to be written: metadata, clean text, paragraphs, content identity."""
-
-    meta: Metadata
-    text: str
-    extra: dict
-    paragraphs: list[Paragraph]
-    identity: str
-
-
-def prepare(raw: RawDocument) -> Prepared:
-    """Run cleaning, metadata extraction and paragraph splitting on one raw document."""
-    cleaned = clean_page(raw.text, raw.fields.get("title", ""))
-    meta = extract_metadata(raw, cleaned)
-    paragraphs = [title_unit(meta)] + split_paragraphs(cleaned.text)
-    extra = {"recipients": cleaned.recipients, "signature": cleaned.signature,
-             "byline": cleaned.byline, "format": raw.format, "fields": raw.fields}
-    return Prepared(meta, cleaned.text, extra, paragraphs, content_identity(meta, cleaned.text))
-
-
-def title_unit(meta: Metadata) -> Paragraph:
-    """The searchable title/abstract unit (ordinal 0): the only unit of a register record."""
-    parts = [meta.title]
-    if meta.doc_number and meta.doc_number not in meta.title:
-        parts.append(meta.doc_number)
-    if meta.abstract and fold(meta.abstract) not in fold(meta.title):
-        parts.append(meta.abstract)
-    text = "\n".join(p for p in parts if p) or "(không có tiêu đề)"
-    return Paragraph(0, 0, 0, text, "", kind="title")
-
-
-def content_identity(meta: Metadata, text: str) -> str:
-    """Hash that two copies of one document share: the body, or title+body for short bodies."""
-    body = " ".join(fold(text).split())
-    if len(body) >= SHORT_BODY:
-        return store.sha256(body)
-    return store.sha256(" ".join(fold(meta.title).split()) + "|" + body)
+                "errors": [{"source": s, "reason": r} for s, r in self.errors],
+                "warnings": [{"source": s, "note": n} for s, n in self.warnings]}
 
 
 class Ingester:
-    """Writes documents into one knowledge base; use `run()` for a whole batch."""
+    """Writes prepared documents into one knowledge base, one transaction each."""
 
-    def __init__(self, conn: sqlite3.Connection, root_label: str = ""):
+    def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.root_label = root_label
 
-    def ingest_one(self, raw: RawDocument) -> tuple[str, int]:
-        """Store one document; returns (status, paragraph count). Status: added/updated/unchanged/duplicate."""
-        old = self.conn.execute("SELECT raw_hash, pipeline, document_id FROM sources WHERE source_key=?",
-                                (raw.source_key,)).fetchone()
-        if (old and old["raw_hash"] == raw.raw_hash and old["pipeline"] == PIPELINE_VERSION
-                and old["document_id"]):
-            return "unchanged", 0
-        prepared = prepare(raw)
+    def known_hashes(self, inp: InputFile) -> dict[str, str]:
+        """{input key: raw hash} of the inputs of this file already processed by this pipeline."""
+        base = inp.path.as_posix()
+        rows = self.conn.execute(
+            "SELECT source_key, raw_hash FROM documents WHERE (source_key = ? OR source_key LIKE ? ESCAPE '\\')"
+            " AND pipeline = ? AND current_version IS NOT NULL",
+            (base, _like_prefix(base + "#"), PIPELINE_VERSION))
+        return {r[0]: r[1] for r in rows}
+
+    def write(self, p: Prepared, root: str) -> str:
+        """Store one prepared document; returns its status (added/updated/unchanged/moved)."""
         with store.transaction(self.conn):
-            status, doc_id = self._place(raw, prepared, old["document_id"] if old else None)
-            store.upsert_source(self.conn, raw.source_key, raw.source_path, raw.row, self.root_label,
-                                raw.raw_hash, PIPELINE_VERSION, prepared.meta.url, prepared.meta.outlet, doc_id)
-            if old and old["document_id"] and old["document_id"] != doc_id:
-                store.delete_document_if_orphaned(self.conn, old["document_id"])
-        return status, len(prepared.paragraphs) if status in ("added", "updated") else 0
+            doc = store.find_document(self.conn, p.input_key)
+            status = "updated"
+            if doc is None:
+                doc = self._moved_from(p)
+                status = "moved" if doc is not None else "added"
+            if doc is None:
+                doc_id = store.add_document(self.conn, p.input_key, p.source_path, p.row, root, p.raw_hash,
+                                            PIPELINE_VERSION)
+            else:
+                doc_id = doc["id"]
+                store.mark_seen(self.conn, doc_id, raw_hash=p.raw_hash, pipeline=PIPELINE_VERSION,
+                                source_key=p.input_key, source_path=p.source_path, root=root)
+                if store.current_digest(self.conn, doc_id) == p.digest:
+                    return "unchanged" if status == "updated" else status
+            store.write_version(self.conn, doc_id, p.doc_key, p.identity, p.digest, p.meta, p.text, p.extra,
+                                p.paragraphs)
+        return status
 
-    def _place(self, raw: RawDocument, p: Prepared, old_doc: int | None) -> tuple[str, int]:
-        """Decide where the document goes: an identical existing one, in place, or a new row."""
-        same = self._same_content(p)
-        if same is not None and same != old_doc:
-            return "duplicate", same
-        if same is not None and not self._is_primary(same, raw.source_key):
-            return "duplicate", same        # a copy's source re-read: the first source's metadata stays
-        if same is not None or (old_doc is not None and self._sole_source(old_doc, raw.source_key)):
-            store.write_document(self.conn, old_doc, self._doc_key(p, raw, old_doc), p.identity,
-                                 p.meta, p.text, p.extra, p.paragraphs)
-            return "updated", old_doc
-        doc_id = store.write_document(self.conn, None, self._doc_key(p, raw, None), p.identity,
-                                      p.meta, p.text, p.extra, p.paragraphs)
-        return ("added" if old_doc is None else "updated"), doc_id
+    def is_copy(self, p: Prepared) -> bool:
+        """True if another document has the same content identity or the same URL."""
+        row = self.conn.execute(
+            "SELECT 1 FROM versions v JOIN documents d ON d.current_version = v.id"
+            " WHERE (v.text_hash = ? OR (v.url <> '' AND v.url = ?)) AND d.source_key <> ? LIMIT 1",
+            (p.identity, p.meta.url, p.input_key)).fetchone()
+        return row is not None
 
-    def _same_content(self, p: Prepared) -> int | None:
-        """An existing copy of this document: same content identity and no conflicting number.
+    def _moved_from(self, p: Prepared) -> sqlite3.Row | None:
+        """The document of this input's old location, if the input was moved unchanged.
 
-        Register records often share a title ("Quyết định về việc điều động …") with an empty
-        body; two of them are the same document only if their numbers do not differ.
+        Same bytes (raw hash), same row number, and the old file no longer exists: the folder
+        was moved or renamed, so the document (and its id) follows the input.
         """
-        for row in self.conn.execute("SELECT id, doc_number FROM documents WHERE text_hash=? ORDER BY id",
-                                     (p.identity,)):
-            if not row["doc_number"] or not p.meta.doc_number or row["doc_number"] == p.meta.doc_number:
-                return row["id"]
+        for row in self.conn.execute("SELECT * FROM documents WHERE raw_hash=? AND source_key<>?",
+                                     (p.raw_hash, p.input_key)):
+            old_path, _, _ = row["source_key"].partition("#")
+            if row["row"] == p.row and not os.path.exists(old_path):
+                return row
         return None
 
-    def _is_primary(self, doc_id: int, source_key: str) -> bool:
-        """True if this source was the first to bring the document (its metadata is kept)."""
-        first = self.conn.execute("SELECT source_key FROM sources WHERE document_id=? ORDER BY rowid LIMIT 1",
-                                  (doc_id,)).fetchone()
-        return first is None or first[0] == source_key
-
-    def _sole_source(self, doc_id: int, source_key: str) -> bool:
-        row = self.conn.execute("SELECT COUNT(*) FROM sources WHERE document_id=? AND source_key<>?",
-                                (doc_id, source_key)).fetchone()
-        return row[0] == 0
-
-    def _doc_key(self, p: Prepared, raw: RawDocument, keep_for: int | None) -> str:
-        """URL when known, else the source key; made unique if another document already has it."""
-        key = p.meta.url or raw.source_key
-        row = self.conn.execute("SELECT id FROM documents WHERE doc_key=?", (key,)).fetchone()
-        if row is None or row["id"] == keep_for:
-            return key
-        return f"{key}#{raw.source_key}" if key != raw.source_key else f"{key}#{p.identity[:12]}"
+    def touch(self, input_key: str) -> None:
+        """Record that an unchanged input was seen in this run."""
+        self.conn.execute("UPDATE documents SET seen_at=? WHERE source_key=?", (store.now(), input_key))
 
 
 def run(paths: Iterable[Path], kb_dir: Path, *, manifest=None, column_map: dict | None = None,
-        progress: bool = True, report: Callable[[str], None] | None = None) -> IngestSummary:
-    """Ingest files and directories into the knowledge base at `kb_dir`; never stops on bad input."""
+        progress: bool = True, report: Callable[[str], None] | None = None,
+        budget: Budget | None = None, workers: int | None = None) -> IngestSummary:
+    """Ingest files and directories into the knowledge base at `kb_dir`; never stops on bad input.
+
+    Each bad file or row is reported with one `error: <source>: <reason>` line (and counted);
+    each stored document that deserves a word ("converted from TCVN3", "truncated HTML")
+    gets one `warning: <source>: <note>` line.
+    """
     paths = [Path(p) for p in paths]
     report = report or (lambda line: print(line, file=sys.stderr))
-    conn = store.connect(kb_dir)
+    budget = budget or Budget()
     summary, started = IngestSummary(), time.perf_counter()
-    run_id = _start_run(conn, paths)
-    ingester = Ingester(conn, ",".join(str(p) for p in paths))
-    for item in _progress(iter_documents(paths, manifest=manifest, column_map=column_map), progress):
-        if isinstance(item, ReadError):
-            _fail(conn, run_id, summary, item.source_key, item.reason, report)
-            continue
+    with write_lock(kb_dir, report=report):
+        conn = store.connect(kb_dir)
         try:
-            status, n = ingester.ingest_one(item)
-        except Exception as exc:  # one bad document must not stop the batch; it is reported
-            _fail(conn, run_id, summary, item.source_key, f"{type(exc).__name__}: {exc}", report)
-            continue
-        setattr(summary, status, getattr(summary, status) + 1)
-        summary.paragraphs += n
-    summary.elapsed = time.perf_counter() - started
-    _finish_run(conn, run_id, summary)
-    conn.close()
+            run_id = _start_run(conn, paths)
+            _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, summary, report, progress)
+            summary.elapsed = time.perf_counter() - started
+            _finish_run(conn, run_id, summary)
+        finally:
+            conn.close()
     return summary
 
 
-def _progress(items, enabled: bool):
-    if not enabled:
-        return items
+def _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, summary, report, progress):
+    ingester = Ingester(conn)
+    inputs = []
+    for inp in plan_inputs(paths, manifest, max_bytes=int(budget.max_file_mb * 2**20)):
+        if isinstance(inp, ReadError):
+            _fail(conn, run_id, summary, inp.source_key, inp.reason, report)
+        else:
+            inputs.append(inp)
+    bar = _bar(len(inputs), progress)
+    pool = WorkerPool(budget, column_map, workers)
+    for result in pool.run(inputs, ingester.known_hashes):
+        for item in result.items:
+            _record(conn, run_id, ingester, item, result.input.root, summary, report)
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+
+
+def _record(conn, run_id, ingester: Ingester, item, root: str, summary: IngestSummary, report) -> None:
+    """Write one item of a file's results and count it."""
+    if isinstance(item, ReadError):
+        _fail(conn, run_id, summary, item.source_key, item.reason, report)
+        return
+    if isinstance(item, Unchanged):
+        ingester.touch(item.input_key)
+        summary.unchanged += 1
+        return
+    try:
+        status = ingester.write(item, root)
+    except sqlite3.Error as exc:
+        _fail(conn, run_id, summary, item.source_path, f"{type(exc).__name__}: {exc}", report)
+        return
+    setattr(summary, status, getattr(summary, status) + 1)
+    if status in ("added", "updated"):
+        summary.paragraphs += len(item.paragraphs)
+        summary.copies += ingester.is_copy(item)
+        for note in item.notes:
+            summary.warnings.append((_display_key(item), note))
+            report(t("ingest.warning", source=_display_key(item), note=note))
+
+
+def _display_key(p: Prepared) -> str:
+    return p.source_path if p.row is None else f"{p.source_path}#{p.row}"
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _bar(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
     from tqdm import tqdm
-    return tqdm(items, desc="ingest", unit="doc", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc="ingest", unit="file", file=sys.stderr, dynamic_ncols=True)
 
 
 def _fail(conn, run_id: int, summary: IngestSummary, source: str, reason: str, report) -> None:
     reason = " ".join(reason.split())
     summary.failed += 1
     summary.errors.append((source, reason))
-    report(f"error: {source}: {reason}")
+    report(t("ingest.error", source=source, reason=i18n.reason(reason)))
     with store.transaction(conn):
         conn.execute("INSERT INTO ingest_errors(run_id, source_key, reason) VALUES (?,?,?)",
                      (run_id, source, reason))

@@ -6,6 +6,7 @@ batch goes on. Source paths are relative to the root given (a folder, or a file'
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -19,33 +20,74 @@ from vankien.ingest.read_html import read_html
 from vankien.ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
 from vankien.ingest.read_text import is_header_format, read_header_file, read_text_page
 
-SKIPPED_NAMES = frozenset(("source.md", "readme.md", *MANIFEST_NAMES))
+# Notes, manifests, and the embeddings file a corpus may ship (imported by the ingest command).
+SKIPPED_NAMES = frozenset(("source.md", "readme.md", "vankien-embeddings.npz", *MANIFEST_NAMES))
 _TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".psv": "csv",
                        ".jsonl": "jsonl", ".ndjson": "jsonl"}
 Item = RawDocument | ReadError
 
 
-def iter_documents(paths: list[Path], manifest: Manifest | None = None,
-                   column_map: dict | None = None) -> Iterator[Item]:
-    """Yield one RawDocument (or ReadError) per file, or per row of a tabular file.
+@dataclass
+class InputFile:
+    """One input file to read: where it is, how it is cited, and the manifests that apply."""
 
-    Folders are walked recursively in sorted order; hidden entries, SOURCE.md/README.md
-    and manifest files are skipped. A folder's own manifest.csv/json is applied to the
-    files under it, after `manifest` (so the closer manifest wins).
+    path: Path                  # absolute path
+    source_path: str            # path relative to the ingested root, posix separators
+    root: str                   # the command-line path it was found under
+    manifests: list[Manifest] = field(default_factory=list)
+    size: int = 0
+
+    @property
+    def tabular(self) -> bool:
+        """True for CSV/TSV/JSONL files (one document per row)."""
+        return self.path.suffix.lower() in _TABULAR_EXTENSIONS
+
+
+def plan_inputs(paths: list[Path], manifest: Manifest | None = None,
+                max_bytes: int | None = None) -> Iterator[InputFile | ReadError]:
+    """The input files under the given paths, in sorted order, each with its manifests.
+
+    Folders are walked recursively; hidden entries, SOURCE.md/README.md and manifest files
+    are skipped. A folder's own manifest.csv/json applies to the files under it, after
+    `manifest` (so the closer manifest wins). A missing path, a bad manifest or a file over
+    `max_bytes` is a ReadError; the other inputs go on.
     """
     for path in map(Path, paths):
+        if not path.exists():
+            yield ReadError(path.as_posix(), "no such file or folder")
+            continue
         root = path if path.is_dir() else path.parent
-        manifests = ([manifest] if manifest else []) + _folder_manifests(root, path)
-        for item in _iter_path(path, root, column_map):
-            if isinstance(item, ReadError):
-                yield item
+        found = _folder_manifests(root, path)
+        yield from (m for m in found if isinstance(m, ReadError))
+        manifests = ([manifest] if manifest else []) + [m for m in found if isinstance(m, Manifest)]
+        for file in iter_files(path):
+            source_path = file.relative_to(root).as_posix()
+            size = file.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                yield ReadError(source_path, f"file of {size / 2**20:.1f} MB is over the {max_bytes / 2**20:.0f} MB"
+                                " limit (--max-file-mb)")
                 continue
-            for found in manifests:
-                if isinstance(found, ReadError):
-                    continue
+            yield InputFile(file.resolve(), source_path, path.as_posix(), manifests, size)
+
+
+def read_input(inp: InputFile, column_map: dict | None = None) -> Iterator[Item]:
+    """The documents of one input file, with its manifests applied and its absolute origin set."""
+    for item in read_file(inp.path, inp.source_path, column_map):
+        if isinstance(item, RawDocument):
+            item.origin = inp.path.as_posix()
+            for found in inp.manifests:
                 found.apply(item)
-            yield item
-        yield from (m for m in manifests if isinstance(m, ReadError))
+        yield item
+
+
+def iter_documents(paths: list[Path], manifest: Manifest | None = None,
+                   column_map: dict | None = None) -> Iterator[Item]:
+    """Yield one RawDocument (or ReadError) per file, or per row of a tabular file, in order."""
+    for inp in plan_inputs(paths, manifest):
+        if isinstance(inp, ReadError):
+            yield inp
+        else:
+            yield from read_input(inp, column_map)
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -116,15 +158,6 @@ def read_single(fmt: str, source_path: str, text: str, raw_hash: str) -> Item:
     if fmt == "html":
         return read_html(source_path, text, raw_hash)
     return read_text_page(source_path, text, raw_hash)
-
-
-def _iter_path(path: Path, root: Path, column_map: dict | None) -> Iterator[Item]:
-    """All items of one command-line path, source paths relative to `root`."""
-    if not path.exists():
-        yield ReadError(path.as_posix(), "no such file or folder")
-        return
-    for file in iter_files(path):
-        yield from read_file(file, file.relative_to(root).as_posix(), column_map)
 
 
 def _folder_manifests(root: Path, path: Path) -> list[Manifest | ReadError]:

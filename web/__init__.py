@@ -13,6 +13,7 @@ import threading
 from flask import Flask, current_app, jsonify, render_template, request
 
 from vankien.search.catalog import display_date
+from vankien.search.service import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,6 @@ def get_service():
     return state["service"]
 
 
-def fresh_service():
-    """The shared service, reloaded first if the KB was re-indexed (search does this itself)."""
-    service = get_service()
-    service.reload_if_changed()
-    return service
-
-
 def wants_json() -> bool:
     """True for requests to the JSON API, whose errors must be JSON too."""
     return request.path.startswith("/api/") or request.path == "/api"
@@ -85,6 +79,7 @@ def _error(status: int, message: str, title: str):
 
 
 def _register_errors(app: Flask) -> None:
+    @app.errorhandler(IndexUnavailable)
     @app.errorhandler(KnowledgeBaseMissing)
     def kb_missing(exc):
         return _error(503, f"Chưa có kho dữ liệu để tìm: {exc}", "Chưa có kho dữ liệu")

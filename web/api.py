@@ -1,14 +1,16 @@
 """JSON API: the same parameters and result schema as the CLI's `--json` output."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
+from vankien.search.filters import FILTERS
 from vankien.search.query import QueryError
 
-from . import fresh_service, get_service
-from .params import ParamError, check_sizes, parse_search
+from . import get_service
+from .params import MAX_PARAM, ParamError, check_sizes, parse_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.yaml")
@@ -34,7 +36,7 @@ def search():
 def document(doc_id: int):
     """One document with metadata, references, citing documents and paragraphs."""
     check_sizes(request.args)
-    doc = fresh_service().document(doc_id)
+    doc = get_service().document(doc_id)
     if doc is None:
         return jsonify(error=f"Không có văn bản số {doc_id}."), 404
     return jsonify(doc)
@@ -43,10 +45,20 @@ def document(doc_id: int):
 @bp.get("/stats")
 def stats():
     """Counts by province, type and year; encoder and index information."""
-    return jsonify(fresh_service().stats())
+    return jsonify(get_service().stats())
 
 
 @bp.get("/openapi.yaml")
 def openapi():
-    """The OpenAPI 3 description of this API."""
-    return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/yaml")
+    """The OpenAPI 3 description of this API, its filter parameters made from the one filter definition."""
+    return Response(openapi_text(), mimetype="application/yaml")
+
+
+def openapi_text() -> str:
+    """openapi.yaml with the filter parameters filled in."""
+    marker = "        # FILTERS (generated from vankien.search.filters.FILTERS when served)"
+    params = "\n".join(
+        f'        - {{name: {f.param}, in: query, schema: {{type: string, maxLength: {MAX_PARAM}}},'
+        f' description: {json.dumps(f"{f.help_en} ({f.help_vi}), e.g. {f.example}", ensure_ascii=False)}}}'
+        for f in FILTERS)
+    return OPENAPI.read_text(encoding="utf-8").replace(marker, params)

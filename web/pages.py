@@ -6,18 +6,18 @@ from collections import Counter, defaultdict
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from vankien.search.filters import FILTERS
 from vankien.search.present import highlight_spans
 from vankien.search.query import QueryError
 from vankien.search.service import type_label
 
-from . import chart, export, fresh_service, get_service
+from . import chart, export, get_service
 from .params import PAGE_SIZE, ParamError, SearchParams, check_sizes, parse_search
 
 bp = Blueprint("pages", __name__)
 COMPARE_K = 100
 EXPORT_K = 100
-FILTER_LABELS = {"province": "Tỉnh", "type": "Loại văn bản", "from": "Từ ngày", "to": "Đến ngày",
-                 "source": "Nguồn", "cites": "Trích dẫn số"}
+FILTER_LABELS = {f.param: f.label for f in FILTERS}
 SORT_LABELS = {"relevance": "Liên quan nhất", "date": "Mới nhất"}
 
 
@@ -72,7 +72,7 @@ def search():
 
 def _search_page(p: SearchParams, response: dict | None = None, browse: list | None = None,
                  error: str = "") -> str:
-    stats = fresh_service().stats()
+    stats = get_service().stats()
     return render_template("search.html", p=p, response=response, browse=browse, error=error,
                            state=_state(p), provinces=_province_options(stats), types=_type_options(stats),
                            chips=_filter_chips(p), pages=_pagination(p, response), sort_labels=SORT_LABELS,
@@ -145,7 +145,7 @@ def _pagination(p: SearchParams, response: dict | None) -> dict | None:
 def document(doc_id: int):
     """One document: paragraphs with anchors, metadata, references, citing documents."""
     check_sizes(request.args)
-    service = fresh_service()
+    service = get_service()
     doc = service.document(doc_id)
     if doc is None:
         abort(404)
@@ -228,5 +228,5 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 @bp.get("/about")
 def about():
     """What is in the knowledge base."""
-    return render_template("about.html", stats=fresh_service().stats())
+    return render_template("about.html", stats=get_service().stats())
 

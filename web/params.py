@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vankien.errors import VankienError
 from vankien.search.catalog import DocumentFilter
-from vankien.search.filters import make_filter
+from vankien.search.filters import FILTERS, filter_from_params
 from vankien.search.query import MAX_QUERY_CHARS
 from vankien.search.service import MAX_K, MODES, SORTS
 
@@ -21,14 +22,11 @@ MAX_RAW_QUERY = 10_000
 MAX_OFFSET = 10_000
 MAX_NEIGHBORS = 3
 PAGE_SIZE = 10
-# URL parameter → make_filter keyword.
-FILTER_PARAMS = {"province": "province", "type": "doc_type", "from": "date_from", "to": "date_to",
-                 "source": "source", "cites": "cites"}
 
 __all__ = ["ParamError", "SearchParams", "parse_search", "MAX_QUERY_CHARS"]
 
 
-class ParamError(ValueError):
+class ParamError(VankienError, ValueError):
     """A bad request parameter; the message is for the user."""
 
 
@@ -55,9 +53,9 @@ def parse_search(args, *, page_size: int | None = None, default_k: int = PAGE_SI
     """Parse request args. With page_size (the HTML pages) `page` selects the offset and k is
     fixed; without it (API, exports) `k` and `offset` are read directly."""
     q = _text(args, "q", MAX_RAW_QUERY)
-    filters = {name: v for name in FILTER_PARAMS if (v := _text(args, name, MAX_PARAM))}
+    filters = {f.param: v for f in FILTERS if (v := _text(args, f.param, MAX_PARAM))}
     try:
-        flt = make_filter(**{FILTER_PARAMS[n]: v for n, v in filters.items()})
+        flt = filter_from_params(filters)
     except ValueError as exc:
         raise ParamError(str(exc)) from None
     if page_size:
