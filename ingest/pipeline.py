@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from vankien import i18n
+from vankien.faults import checkpoint
 from vankien.i18n import t
 
 from . import store
@@ -54,6 +55,7 @@ class IngestSummary:
     elapsed: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    slowest: tuple[float, str] = (0.0, "")     # (seconds, source) of the file that took longest
 
     @property
     def documents(self) -> int:
@@ -66,6 +68,7 @@ class IngestSummary:
                 "moved": self.moved, "copies": self.copies, "failed": self.failed,
                 "paragraphs": self.paragraphs, "elapsed_s": round(self.elapsed, 3),
                 "documents_per_s": round(self.documents / self.elapsed, 1) if self.elapsed else 0.0,
+                "slowest_file": {"seconds": round(self.slowest[0], 3), "source": self.slowest[1]},
                 "errors": [{"source": s, "reason": r} for s, r in self.errors],
                 "warnings": [{"source": s, "note": n} for s, n in self.warnings]}
 
@@ -168,6 +171,7 @@ def _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, s
     bar = _bar(len(inputs), progress)
     pool = WorkerPool(budget, column_map, workers)
     for result in pool.run(inputs, ingester.known_hashes):
+        summary.slowest = max(summary.slowest, (result.seconds, result.input.source_path))
         for item in result.items:
             _record(conn, run_id, ingester, item, result.input.root, summary, report)
         if bar:
@@ -191,6 +195,7 @@ def _record(conn, run_id, ingester: Ingester, item, root: str, summary: IngestSu
         _fail(conn, run_id, summary, item.source_path, f"{type(exc).__name__}: {exc}", report)
         return
     setattr(summary, status, getattr(summary, status) + 1)
+    checkpoint("ingest.document")
     if status in ("added", "updated"):
         summary.paragraphs += len(item.paragraphs)
         summary.copies += ingester.is_copy(item)

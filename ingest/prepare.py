@@ -46,6 +46,12 @@ def prepare(raw: RawDocument) -> Prepared:
     """Run cleaning, metadata extraction and paragraph splitting on one raw document."""
     cleaned = clean_page(raw.text, raw.fields.get("title", ""))
     meta = extract_metadata(raw, cleaned)
+    notes = list(raw.notes)
+    if meta.url and not meta.url.lower().startswith(("http://", "https://")):
+        # Only web addresses are a document's URL (and become links): a "javascript:" or
+        # "file:" value stays in the fields as found, never in citations.
+        notes.append(f"URL {meta.url[:60]!r} is not http(s): kept in the fields, not used")
+        meta.url = ""
     paragraphs = [title_unit(meta)] + split_paragraphs(cleaned.text)
     if raw.page_starts:
         assign_pages(raw.text, raw.page_starts, paragraphs)
@@ -53,7 +59,7 @@ def prepare(raw: RawDocument) -> Prepared:
              "format": raw.format, "fields": raw.fields, "provenance": raw.provenance}
     identity = content_identity(meta, cleaned.text)
     return Prepared(raw.input_key, raw.source_path, raw.row, raw.raw_hash, meta, cleaned.text, extra,
-                    paragraphs, identity, output_digest(meta, cleaned.text, extra, paragraphs), list(raw.notes))
+                    paragraphs, identity, output_digest(meta, cleaned.text, extra, paragraphs), notes)
 
 
 def title_unit(meta: Metadata) -> Paragraph:

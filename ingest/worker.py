@@ -57,6 +57,8 @@ class FileResult:
     input: InputFile
     items: list[Prepared | Unchanged | ReadError] = field(default_factory=list)
     overruns: int = 0
+    started: float = 0.0        # monotonic time the file was first handed to a worker
+    seconds: float = 0.0        # wall time from then until its last item
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -175,6 +177,7 @@ class WorkerPool:
                     if w.job is None and queue:
                         job_id, start = queue.popleft()
                         inp = results[job_id].input
+                        results[job_id].started = results[job_id].started or time.monotonic()
                         w.assign(job_id, inp, start, known(inp), self.budget.seconds)
                 busy = [w for w in workers if w.job is not None]
                 if not busy:
@@ -191,7 +194,8 @@ class WorkerPool:
                                                    f"{self.budget.seconds:g} s (--max-seconds)")
                 while next_out in finished:
                     finished.discard(next_out)
-                    yield results.pop(next_out)
+                    done = results.pop(next_out)
+                    yield done
                     next_out += 1
         finally:
             for w in workers:
@@ -209,9 +213,14 @@ class WorkerPool:
             w.next_index = index + 1
             w.deadline = time.monotonic() + self.budget.seconds
         else:
-            finished.add(job_id)
+            self._finish(results[job_id], finished, job_id)
             w.job = None
         return w
+
+    @staticmethod
+    def _finish(result: FileResult, finished: set, job_id: int) -> None:
+        result.seconds = time.monotonic() - result.started
+        finished.add(job_id)
 
     def _overrun(self, w: _Worker, results, finished, queue, reason: str) -> _Worker:
         """Kill a stuck or dead worker, report the document it was on, resume after it."""
@@ -227,5 +236,5 @@ class WorkerPool:
             if result.input.tabular:
                 result.items.append(ReadError(result.input.source_path, f"rest of the file skipped after "
                                               f"{MAX_OVERRUNS} rows over budget"))
-            finished.add(job_id)
+            self._finish(result, finished, job_id)
         return _Worker(self.ctx, self.column_map, self.budget)

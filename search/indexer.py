@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vankien.faults import checkpoint
 from vankien.ingest import store
 from vankien.ingest.kblock import write_lock
 from vankien.ingest.model import Paragraph
@@ -116,6 +117,7 @@ def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int =
         with store.transaction(conn):     # one commit per batch: an interrupted run keeps its work
             conn.executemany("INSERT OR REPLACE INTO embeddings(content_hash, encoder, vector) VALUES (?,?,?)",
                              [(h, fp, v.tobytes()) for (h, _), v in zip(chunk, vectors)])
+        checkpoint("embed.batch")
         if bar:
             bar.update(len(chunk))
     if bar:
@@ -140,11 +142,14 @@ def publish(kb_dir: Path, conn, encoder: Encoder) -> int:
     writer = GenerationWriter(kb_dir, number)
     try:
         info = _write_generation(writer, conn, encoder)
+        checkpoint("generation.files")
         manifest = writer.finish(info)
     except BaseException:
         writer.abandon()
         raise
+    checkpoint("publish.before")
     _commit(conn, number, manifest, encoder)
+    checkpoint("publish.after")
     _collect_garbage(kb_dir, conn, number)
     return number
 

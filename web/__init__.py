@@ -28,20 +28,28 @@ class KnowledgeBaseMissing(RuntimeError):
 
 def create_app(config: dict | None = None) -> Flask:
     """The web app. Config: KB_DIR (default env VANKIEN_KB or 'kb'), ENCODER (a loaded encoder,
-    for tests), TESTING."""
+    for tests), BASE_URL (the site's public address for absolute links in exports; default
+    env VANKIEN_BASE_URL, else links stay relative), TESTING."""
     app = Flask(__name__)
-    app.config.update(KB_DIR=os.environ.get("VANKIEN_KB", "kb"), ENCODER=None, TESTING=False)
+    app.config.update(KB_DIR=os.environ.get("VANKIEN_KB", "kb"), ENCODER=None, TESTING=False,
+                      BASE_URL=os.environ.get("VANKIEN_BASE_URL", ""))
     app.config.update(config or {})
     app.json.ensure_ascii = False       # Vietnamese stays readable in API responses
     app.json.sort_keys = False
     app.extensions["vankien"] = {"service": None, "lock": threading.Lock()}
     app.jinja_env.filters["vndate"] = display_date
+    app.jinja_env.filters["is_web_url"] = is_web_url
     from . import api, pages
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.after_request(_security_headers)
     _register_errors(app)
     return app
+
+
+def is_web_url(url: str) -> bool:
+    """True for http(s) addresses: only those become links (never javascript:, data: …)."""
+    return url.lower().startswith(("http://", "https://"))
 
 
 def get_service():
@@ -89,8 +97,11 @@ def _register_errors(app: Flask) -> None:
         return _error(404, "Không tìm thấy trang hoặc văn bản này.", "Không tìm thấy")
 
     @app.errorhandler(405)
-    def not_allowed(_exc):
-        return _error(405, "Trang này chỉ đọc: chỉ hỗ trợ GET.", "Không hỗ trợ")
+    def not_allowed(exc):
+        response, status = _error(405, "Phương thức này không được hỗ trợ ở địa chỉ này.", "Không hỗ trợ")
+        response = app.make_response((response, status))
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ["GET", "HEAD"]))
+        return response
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -13,6 +13,7 @@ from . import get_service
 from .params import MAX_PARAM, ParamError, check_sizes, parse_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_ID = 2**63 - 1          # SQLite integers; a larger id names no document (404, not an overflow)
 OPENAPI = Path(__file__).with_name("openapi.yaml")
 
 
@@ -36,7 +37,7 @@ def search():
 def document(doc_id: int):
     """One document with metadata, references, citing documents and paragraphs."""
     check_sizes(request.args)
-    doc = get_service().document(doc_id)
+    doc = get_service().document(doc_id) if doc_id <= MAX_ID else None
     if doc is None:
         return jsonify(error=f"Không có văn bản số {doc_id}."), 404
     return jsonify(doc)

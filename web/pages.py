@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from vankien.search.filters import FILTERS
 from vankien.search.present import highlight_spans
@@ -12,6 +12,7 @@ from vankien.search.query import QueryError
 from vankien.search.service import type_label
 
 from . import chart, export, get_service
+from .api import MAX_ID
 from .params import PAGE_SIZE, ParamError, SearchParams, check_sizes, parse_search
 
 bp = Blueprint("pages", __name__)
@@ -146,7 +147,7 @@ def document(doc_id: int):
     """One document: paragraphs with anchors, metadata, references, citing documents."""
     check_sizes(request.args)
     service = get_service()
-    doc = service.document(doc_id)
+    doc = service.document(doc_id) if doc_id <= MAX_ID else None
     if doc is None:
         abort(404)
     q = request.args.get("q", "").strip()
@@ -216,7 +217,9 @@ def _export_rows() -> tuple[dict, list[dict]]:
     if not p.q:
         raise ParamError("Cần từ khóa tìm kiếm để xuất kết quả.")
     response = get_service().search(p.q, p.flt, k=p.k, offset=p.offset, sort=p.sort, mode=p.mode)
-    return response, export.rows(response, request.host_url)
+    # Permalinks stay relative unless the operator configured the site's address: the Host
+    # header is the client's to choose and must not end up in files people share.
+    return response, export.rows(response, current_app.config.get("BASE_URL") or "")
 
 
 def _download(body: bytes, mimetype: str, name: str) -> Response:
