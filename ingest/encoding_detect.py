@@ -54,7 +54,8 @@ _ASCII_CAP = 6.0
 MIN_EVIDENCE = 3.0      # accented + ASCII evidence that the text is Vietnamese at all
 WESTERN_MIN_SHARE = 0.9     # share of accented words that must be plain Latin-1 words
 WESTERN_MIN_WORDS = 5       # ASCII words needed to call a text non-Vietnamese ...
-WESTERN_MAX_VN_SHARE = 0.4  # ... and at most this share of them Vietnamese syllables
+WESTERN_MAX_VN_SHARE = 0.6  # ... and at most this share of them Vietnamese syllables
+# (Vietnamese prose: ~0.9; French prose ~0.55 with le/la/de/a; English ~0.35.)
 
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 # Words: runs between spaces and punctuation. Other non-ASCII symbols stay inside words,
@@ -186,7 +187,8 @@ def choose(raw: bytes) -> Verdict | None:
     western = evidence(part, WESTERN_CODEC)
     if max(e.known_words for e in vietnamese) > western.known_words:
         return None     # Western text, but with Vietnamese words whose codec is unclear
-    if _reads_western(western) or _same_as_every_plausible(western, vietnamese):
+    refuted = all(e.valid_share < 0.5 for e in vietnamese if e.text != western.text)
+    if (refuted and _reads_western(western)) or _same_as_every_plausible(western, vietnamese):
         share = western.western / western.accented if western.accented else 1.0
         return Verdict(WESTERN_CODEC, round(share, 3))
     return None

@@ -2,7 +2,8 @@
 
 `decode_bytes` tries, in order:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE);
-2. strict UTF-8;
+2. strict UTF-8 (unless the text has no Latin letter at all and reads convincingly as a
+   legacy Vietnamese encoding: short legacy texts can be valid UTF-8 by accident);
 3. the charset an HTML/XML file declares in its first 4 kB (`<meta charset>`,
    `<meta http-equiv="Content-Type" content="…; charset=…">`, `<?xml … encoding=…?>`),
    trusted only if the text it gives reads as Vietnamese (pages often declare wrongly);
