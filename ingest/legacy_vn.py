@@ -187,6 +187,7 @@ _ENCODE["tcvn3"] = {char: byte for char, byte in _ENCODE["tcvn3"].items()
                     if byte <= 0xA0 or char.islower() or char in "ĂÂÊÔƠƯĐ"}
 _TONES = _GRAVE + _ACUTE + _TILDE + _HOOK + _DOT
 _VNI_MARK_BYTES = {marks: ord(ch.encode("cp1252")) for ch, marks in _VNI_MARKS.items()}
+_VNI_SINGLE_BYTES = {letter: byte for byte, letter in _VNI_SINGLES.items()}
 
 
 def encode(text: str, codec: str) -> bytes:
@@ -220,30 +221,26 @@ def _encode_char(char: str, codec: str) -> bytes:
 
 
 def _encode_vni(char: str, nfd: str) -> bytes:
-    """VNI bytes of one letter: a single byte, or base vowel + one mark byte."""
+    """VNI bytes of one letter: a single byte, or base letter (or ơ/ư) + one mark byte."""
     upper = char.isupper()
-    single = {v: k for k, v in _VNI_SINGLES.items()}
-    lower = char.lower()
-    if lower in single:
-        return _cp1252_case(single[lower], upper)
+    if char.lower() in _VNI_SINGLE_BYTES:
+        return _cp1252_case(_VNI_SINGLE_BYTES[char.lower()], upper)
     base, marks = nfd[0], nfd[1:]
-    # ơ/ư keep their horn in the single byte; the tone follows as a mark byte.
-    horn = unicodedata.normalize("NFC", base + marks.replace(_GRAVE, "").replace(_ACUTE, "")
-                                 .replace(_TILDE, "").replace(_HOOK, "").replace(_DOT, ""))
-    if horn.lower() in ("ơ", "ư"):
-        prefix = _cp1252_case(single[horn.lower()], upper)
-        marks = "".join(ch for ch in marks if ch in _TONES)
+    tone = "".join(ch for ch in marks if ch in _TONES)
+    # ơ/ư are one byte that keeps the horn; only the tone follows as a mark byte.
+    toneless = unicodedata.normalize("NFC", base + "".join(ch for ch in marks if ch not in _TONES))
+    if toneless.lower() in ("ơ", "ư"):
+        prefix, marks = _cp1252_case(_VNI_SINGLE_BYTES[toneless.lower()], upper), tone
     elif base.isascii() and base.isalpha():
         prefix = base.encode("ascii")
     else:
         return char.encode("cp1252", errors="replace")
     if not marks:
         return prefix
-    key = "".join(sorted(marks, key=lambda ch: ch not in _CIRC + _BREVE))
+    key = "".join(sorted(marks, key=lambda ch: ch not in _CIRC + _BREVE))  # quality mark first
     if key not in _VNI_MARK_BYTES:
         return b"?"
-    mark = bytes([_VNI_MARK_BYTES[key]])
-    return prefix + (mark.decode("cp1252").upper().encode("cp1252") if upper else mark)
+    return prefix + _cp1252_case(chr(_VNI_MARK_BYTES[key]), upper)
 
 
 def _cp1252_case(char: str, upper: bool) -> bytes:

@@ -51,6 +51,8 @@ _STOP_FINALS = ("c", "ch", "p", "t")
 @lru_cache(maxsize=65536)
 def is_syllable(word: str) -> bool:
     """True if the lower-case NFC `word` is one well-formed Vietnamese syllable."""
+    if word in _PLACE_SYLLABLES:
+        return True
     nfd = unicodedata.normalize("NFD", word)
     tones = [i for i, ch in enumerate(nfd) if ch in TONE_MARKS]
     if len(tones) > 1:
@@ -67,8 +69,6 @@ def is_syllable(word: str) -> bool:
             return False
         nfd = nfd[:i] + nfd[i + 1:]
     base = unicodedata.normalize("NFC", nfd)
-    if word in _PLACE_SYLLABLES:
-        return True
     return any(_valid_split(base, onset, tone) for onset in _ONSETS if base.startswith(onset))
 
 
