@@ -76,10 +76,13 @@ def decode_bytes(raw: bytes) -> Decoded:
 
     Raises DecodeError for empty, binary or undeterminable input, with a one-line reason.
     """
+    has_bom = raw.startswith(tuple(bom for bom, _, _ in _BOMS))
+    if not has_bom and b"\x00" in raw[:_BINARY_SAMPLE]:
+        # UTF-8 allows NUL, but text files do not carry it: a NUL means binary (or a
+        # UTF-16/32 file without its byte-order mark, which we do not guess)
+        raise DecodeError("binary file (NUL bytes), not text")
     decoded = _decode_unicode(raw)
     if decoded is None:
-        if b"\x00" in raw[:_BINARY_SAMPLE]:
-            raise DecodeError("binary file (NUL bytes), not text")
         decoded = _decode_declared(raw) or _decode_detected(raw)
     if not decoded.text.strip():
         raise DecodeError("empty file")

@@ -25,6 +25,8 @@ SKIPPED_NAMES = frozenset(("source.md", "readme.md", "vankien-embeddings.npz", *
 _TABULAR_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".psv": "csv",
                        ".jsonl": "jsonl", ".ndjson": "jsonl"}
 Item = RawDocument | ReadError
+_ENCODING_LABELS = {"cp1258": "Windows-1258", "tcvn3": "TCVN3 (ABC)", "vni": "VNI", "viscii": "VISCII",
+                    "cp1252": "Windows-1252"}
 
 
 @dataclass
@@ -130,6 +132,11 @@ def read_file(path: Path, source_path: str, column_map: dict | None = None) -> I
     for item in items:
         if isinstance(item, RawDocument):
             item.provenance.setdefault("encoding", decoded.encoding)
+            if decoded.converted_from:
+                # the store holds NFC Unicode; the document records what it was converted from
+                item.provenance["converted_from"] = decoded.converted_from
+                item.notes.append(f"converted from {_ENCODING_LABELS.get(decoded.converted_from, decoded.converted_from)}"
+                                  " to Unicode")
         yield item
 
 

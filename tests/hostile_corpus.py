@@ -54,6 +54,14 @@ def build(root: Path, max_file_mb: float) -> Expected:
     _write(root / "page.html", "<!DOCTYPE html><html><head><title>x</title></head><body><article><h1>Trang đầy đủ"
                                "</h1><p>" + SEED.replace("\n", "</p><p>") + "</p></article></body></html>")
     exp.good["page.html"] = {}
+    # legacy encodings of real Vietnamese text, each converted to Unicode with its own title
+    from vankien.ingest.legacy_vn import encode
+    for codec in ("cp1258", "tcvn3", "vni", "viscii"):
+        title = f"Hội nghị dân vận khéo năm 2020 ({codec})"
+        text = f"{title}\n\n" + SEED.split("\n\n", 2)[-1][:1500]
+        raw = encode(text, codec)
+        _write(root / f"legacy/{codec}.txt", raw)
+        exp.good[f"legacy/{codec}.txt"] = {"title": title}
     # long but legitimate: one 1 MB line of real sentences (no newline at all)
     _write(root / "one-line.txt", "Một dòng rất dài. " + (SEED.replace("\n", " ") + " ") * (2**20 // len(SEED)))
     exp.good["one-line.txt"] = {}
