@@ -14,18 +14,12 @@ import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from . import openmp  # noqa: F401,E402  (bounded OpenMP spin, before the C engine loads)
+import numpy as np
 
-import faiss  # noqa: E402
-import numpy as np  # noqa: E402
+from .runtime import faiss_module
 
 CONFIG_NAME = "ann.json"
 METRIC = "ip"
-# The ~20 % mark where filtering deleted HNSW nodes starts costing more than a rebuild.
-REBUILD_DELETED_FRACTION = 0.2
-
-# Faiss would otherwise take every core; the web server shares the machine.
-faiss.omp_set_num_threads(int(os.environ.get("VANKIEN_THREADS", "2")))
 
 
 def _fsync_replace(tmp: Path, final: Path) -> None:
@@ -94,11 +88,6 @@ class AnnIndex(ABC):
         if len(ids):
             self._add(ids, vectors)
 
-    def remove(self, ids) -> int:
-        """Remove the given ids (unknown ids are ignored); returns how many were removed."""
-        ids = _as_ids(ids)
-        return self._remove(ids) if len(ids) else 0
-
     def search(self, queries, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k by inner product: (scores (q, k) float32, ids (q, k) int64, -1 padded)."""
         if k < 1:
@@ -111,11 +100,11 @@ class AnnIndex(ABC):
 
     @abstractmethod
     def count(self) -> int:
-        """Number of live (not removed) vectors."""
+        """Number of vectors."""
 
     @abstractmethod
     def ids(self) -> np.ndarray:
-        """All live ids (int64), in storage order."""
+        """All ids (int64), in storage order."""
 
     def config(self) -> dict:
         """What ann.json records: enough to reload and to sanity-check the files."""
@@ -162,9 +151,6 @@ class AnnIndex(ABC):
     def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
 
     @abstractmethod
-    def _remove(self, ids: np.ndarray) -> int: ...
-
-    @abstractmethod
     def _search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
 
     @abstractmethod
@@ -197,12 +183,6 @@ class NumpyIndex(AnnIndex):
         self._ids = np.concatenate([self._ids, ids])
         self._vectors = np.concatenate([self._vectors, vectors])
 
-    def _remove(self, ids):
-        keep = ~np.isin(self._ids, ids)
-        removed = int((~keep).sum())
-        self._ids, self._vectors = self._ids[keep], self._vectors[keep]
-        return removed
-
     def _search(self, queries, k):
         scores = queries @ self._vectors.T
         top = min(k, self.count())
@@ -233,6 +213,7 @@ class FaissFlatIndex(AnnIndex):
 
     def __init__(self, dim: int, **params):
         super().__init__(dim, **params)
+        faiss = faiss_module()
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
 
     def count(self) -> int:
@@ -241,115 +222,74 @@ class FaissFlatIndex(AnnIndex):
 
     def ids(self) -> np.ndarray:
         """Stored ids in storage order."""
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+        return faiss_module().vector_to_array(self._index.id_map).astype(np.int64, copy=False)
 
     def _add(self, ids, vectors):
         self._index.add_with_ids(vectors, ids)
-
-    def _remove(self, ids):
-        return int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
 
     def _search(self, queries, k):
         return self._index.search(queries, k)
 
     def _write(self, temps):
-        faiss.write_index(self._index, str(temps["ann.faiss"]))
+        faiss_module().write_index(self._index, str(temps["ann.faiss"]))
 
     def _read(self, directory):
-        self._index = faiss.read_index(str(directory / "ann.faiss"))
+        self._index = faiss_module().read_index(str(directory / "ann.faiss"))
 
 
 class FaissHNSWIndex(AnnIndex):
     """Approximate search: faiss IndexHNSWFlat, inner-product metric.
 
-    HNSW labels are positions 0..ntotal-1 and faiss cannot delete from the
-    graph, so ``_labels`` maps position -> caller id and removed positions
-    are masked out at search time (over-fetching to still return k hits).
-    Once more than ~20 % are dead, ``needs_rebuild`` turns true.
+    HNSW labels are positions 0..ntotal-1, so ``_labels`` maps position -> caller id.
+    Deleted paragraphs are never removed from a graph: a generation's tombstones hide
+    them (search/generation.py), and the graph is rebuilt when a generation is compacted.
     """
 
     backend = "hnsw"
-    files = ("ann.faiss", "ann.labels.npz")
+    files = ("ann.faiss", "ann.labels.npy")
 
     def __init__(self, dim: int, M: int = 32, efConstruction: int = 80, efSearch: int = 128):
         super().__init__(dim, M=int(M), efConstruction=int(efConstruction),
                          efSearch=int(efSearch))
         self._index = self._new_graph()
         self._labels = np.empty(0, np.int64)
-        self._alive = np.empty(0, bool)
 
     def _new_graph(self):
+        faiss = faiss_module()
         index = faiss.IndexHNSWFlat(self.dim, self.params["M"], faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = self.params["efConstruction"]
         index.hnsw.efSearch = self.params["efSearch"]
         return index
 
     def count(self) -> int:
-        """Number of live vectors (removed ones excluded)."""
-        return int(self._alive.sum())
+        """Number of vectors in the graph."""
+        return len(self._labels)
 
     def ids(self) -> np.ndarray:
-        """Live ids in insertion order."""
-        return self._labels[self._alive]
-
-    @property
-    def deleted_fraction(self) -> float:
-        """Share of graph nodes that are removed but still stored."""
-        return 1.0 - self.count() / len(self._labels) if len(self._labels) else 0.0
-
-    @property
-    def needs_rebuild(self) -> bool:
-        """True when deletions waste enough of the graph that rebuilding pays off."""
-        return self.deleted_fraction > REBUILD_DELETED_FRACTION
+        """Ids in insertion order."""
+        return self._labels
 
     def _add(self, ids, vectors):
         self._index.add(vectors)
         self._labels = np.concatenate([self._labels, ids])
-        self._alive = np.concatenate([self._alive, np.ones(len(ids), bool)])
-
-    def _remove(self, ids):
-        hit = self._alive & np.isin(self._labels, ids)
-        self._alive[hit] = False
-        return int(hit.sum())
 
     def _search(self, queries, k):
-        total = len(self._labels)
-        # Expect k live hits among k / live_share fetched (+ slack); double until satisfied.
-        dead = self.deleted_fraction
-        fetch = k if dead == 0 else min(total, int(np.ceil(k / (1 - dead))) + 8)
-        while True:
-            scores, ids, short = self._filtered_search(queries, k, fetch)
-            if not short or fetch >= total:
-                return scores, ids
-            fetch = min(total, fetch * 2)
-
-    def _filtered_search(self, queries, k, fetch):
-        """Search ``fetch`` candidates, drop removed ones; ``short`` if a row lacks k hits."""
-        params = faiss.SearchParametersHNSW(efSearch=max(self.params["efSearch"], fetch))
-        scores, positions = self._index.search(queries, fetch, params=params)
-        live = positions >= 0
-        live[live] = self._alive[positions[live]]
-        out_scores = np.full((len(queries), k), -np.inf, np.float32)
-        out_ids = np.full((len(queries), k), -1, np.int64)
-        short = False
-        for row in range(len(queries)):
-            cols = np.flatnonzero(live[row])[:k]
-            out_scores[row, :len(cols)] = scores[row, cols]
-            out_ids[row, :len(cols)] = self._labels[positions[row, cols]]
-            short |= len(cols) < min(k, self.count())
-        return out_scores, out_ids, short
+        faiss = faiss_module()
+        params = faiss.SearchParametersHNSW(efSearch=max(self.params["efSearch"], k))
+        scores, positions = self._index.search(queries, k, params=params)
+        ids = np.where(positions >= 0, self._labels[positions.clip(0)], -1)
+        return scores, ids
 
     def _write(self, temps):
-        faiss.write_index(self._index, str(temps["ann.faiss"]))
-        with open(temps["ann.labels.npz"], "wb") as handle:
-            np.savez(handle, labels=self._labels, alive=self._alive)
+        faiss_module().write_index(self._index, str(temps["ann.faiss"]))
+        with open(temps["ann.labels.npy"], "wb") as handle:
+            np.save(handle, self._labels)
 
     def _read(self, directory):
-        self._index = faiss.read_index(str(directory / "ann.faiss"))
+        self._index = faiss_module().read_index(str(directory / "ann.faiss"))
         # efSearch is not always persisted by faiss: re-apply the recorded value.
         self._index.hnsw.efSearch = self.params["efSearch"]
-        with np.load(directory / "ann.labels.npz") as data:
-            self._labels, self._alive = data["labels"], data["alive"]
+        self._labels = np.load(directory / "ann.labels.npy")
         if len(self._labels) != self._index.ntotal:
             raise ValueError(f"{directory}: label map and HNSW graph sizes differ")
 

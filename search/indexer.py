@@ -44,6 +44,8 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
     Returns figures for the summary. With nothing pending, a valid current generation and
     the same encoder, nothing is rebuilt (`force` rebuilds anyway; `reembed` switches encoder).
     """
+    from .runtime import configure
+    configure()
     kb_dir = Path(kb_dir)
     with write_lock(kb_dir):
         conn = store.connect(kb_dir)

@@ -54,6 +54,8 @@ class SearchService:
 
     def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "normalized",
                  use_bigrams: bool = True, dense_floors: dict | None = None):
+        from .runtime import configure
+        configure()
         self.kb_dir = Path(kb_dir)
         if not (self.kb_dir / store.DB_NAME).exists():
             raise KnowledgeBaseNotFound(t("error.no_kb", kb=self.kb_dir))

@@ -43,17 +43,6 @@ def _check_top(index, ids, vectors, queries):
         assert _recall(found, truth) == 1.0
 
 
-def _check_remove(index, ids, queries):
-    # remove the current top hits so removal is actually exercised by the queries
-    _, before = index.search(queries, K)
-    gone = np.unique(np.concatenate([before[:, :3].ravel(), ids[::10]]))
-    assert index.remove(gone) == len(gone)
-    assert index.count() == N - len(gone)
-    _, after = index.search(queries, K)
-    assert not np.isin(after, gone).any()
-    assert (after >= 0).all()  # over-fetch still fills all k slots
-
-
 def _check_round_trip(index, queries, path):
     index.save(path)
     loaded = AnnIndex.load(path)
@@ -72,7 +61,7 @@ def _check_large_k(backend, ids, vectors):
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 def test_ann_contract(backend, data, tmp_path):
-    """add/search/remove/save/load/padding behave the same on every backend."""
+    """add/search/save/load/padding behave the same on every backend."""
     ids, vectors, queries = data
     index = BACKENDS[backend](DIM)
     _check_empty(index)
@@ -81,19 +70,8 @@ def test_ann_contract(backend, data, tmp_path):
     with pytest.raises(ValueError):
         index.add(ids[:1], vectors[:1])
     _check_top(index, ids, vectors, queries)
-    _check_remove(index, ids, queries)
     _check_round_trip(index, queries, tmp_path / "kb")
     _check_large_k(backend, ids, vectors)
-
-
-def test_hnsw_flags_rebuild_after_many_deletions(data):
-    """Deleting over ~20 % of an HNSW index asks for a rebuild."""
-    ids, vectors, _ = data
-    index = build_index(ids[:500], vectors[:500], backend="hnsw")
-    index.remove(ids[:50])
-    assert not index.needs_rebuild
-    index.remove(ids[50:150])
-    assert index.needs_rebuild
 
 
 def test_auto_backend_uses_threshold(data):

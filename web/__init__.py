@@ -30,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     """The web app. Config: KB_DIR (default env VANKIEN_KB or 'kb'), ENCODER (a loaded encoder,
     for tests), BASE_URL (the site's public address for absolute links in exports; default
     env VANKIEN_BASE_URL, else links stay relative), TESTING."""
+    from vankien.search.runtime import configure
+    configure()
     app = Flask(__name__)
     app.config.update(KB_DIR=os.environ.get("VANKIEN_KB", "kb"), ENCODER=None, TESTING=False,
                       BASE_URL=os.environ.get("VANKIEN_BASE_URL", ""))

@@ -80,6 +80,8 @@ Examples:
                         "Message language: vi (default) or en (env VANKIEN_LANG)."))
 @click.pass_context
 def cli(ctx: click.Context, kb_dir: Path) -> None:  # noqa: D103 - the help text is set above
+    from vankien.search.runtime import configure
+    configure()                     # before any command loads faiss or the encoder
     ctx.obj = {"kb": kb_dir}
 
 
