@@ -127,6 +127,49 @@ def ocr_images(items: Iterable[tuple[object, object, int]],
             yield key, future.result()
 
 
+@dataclass
+class OcrOutcome:
+    """OCR of a document's pages: the pages kept, notes for the summary, provenance."""
+
+    pages: dict[int, Page] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
+
+
+def ocr_document(items: Iterable[tuple[int, object, int]], reasons: dict[int, str]) -> OcrOutcome:
+    """OCR (page index, image, dpi) items; keep good and marked pages, drop the rest with a note.
+
+    `reasons` says why each page needed OCR ("no text layer", "text layer in a legacy …");
+    any reason but "no text layer" is noted. Page numbers in notes and provenance are 1-based.
+    """
+    out = OcrOutcome()
+    confidence: dict[str, float] = {}
+    diacritics: dict[str, float] = {}
+    dpis: list[int] = []
+    marked: list[int] = []
+    for index, result in ocr_images(items):
+        number = index + 1
+        confidence[str(number)] = result.confidence
+        diacritics[str(number)] = result.diacritics_rate
+        dpis.append(result.dpi)
+        reason = reasons.get(index, "")
+        if reason and reason != "no text layer":
+            out.notes.append(f"page {number}: {reason}, read by OCR")
+        if result.verdict == "dropped":
+            out.notes.append(f"page {number}: {result.reason}, dropped")
+        if result.verdict in ("dropped", "blank"):
+            continue
+        if result.verdict == "marked":
+            out.notes.append(f"page {number}: {result.reason}")
+            marked.append(number)
+        out.pages[index] = result.page
+    out.provenance = {
+        "extractor": "tesseract", "ocr_pages": sorted(i + 1 for i in out.pages),
+        "ocr_marked_pages": marked, "ocr_confidence": confidence,
+        "ocr_diacritics_rate": diacritics, "ocr_dpi": max(dpis, default=0), "language": LANGUAGE}
+    return out
+
+
 def parse_tsv(tsv: str, width: int, height: int) -> OcrPage:
     """Tesseract TSV → lines with boxes (pixels) and the page's confidence and diacritics rate.
 

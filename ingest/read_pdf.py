@@ -141,41 +141,21 @@ def _ranges(numbers: list[int]) -> str:
 def _ocr_pages(doc: pdfium.PdfDocument, needs_ocr: dict[int, str], pages: list[Page | None],
                provenance: dict, notes: list[str]) -> None:
     """OCR the pages listed in `needs_ocr` (rendered one by one), grade them, fill in `pages`."""
-    dpis: list[int] = []
-
     def images():
         for index in sorted(needs_ocr):
             image, dpi = render_page(doc[index])
             if image is None:
                 notes.append(f"page {index + 1}: too large to render for OCR, not read")
                 continue
-            dpis.append(dpi)
             yield index, image, dpi
 
-    confidence: dict[str, float] = {}
-    diacritics: dict[str, float] = {}
-    read: list[int] = []
-    marked: list[int] = []
-    for index, result in ocr.ocr_images(images()):
-        number = index + 1
-        confidence[str(number)] = result.confidence
-        diacritics[str(number)] = result.diacritics_rate
-        if needs_ocr[index] != "no text layer":
-            notes.append(f"page {number}: {needs_ocr[index]}, read by OCR")
-        if result.verdict == "dropped":
-            notes.append(f"page {number}: {result.reason}, dropped")
-        if result.verdict in ("dropped", "blank"):
-            continue
-        if result.verdict == "marked":
-            notes.append(f"page {number}: {result.reason}")
-            marked.append(number)
-        pages[index] = result.page
-        read.append(number)
-    provenance.update({
-        "extractor": "tesseract" if len(needs_ocr) == len(pages) else "pypdfium2+tesseract",
-        "ocr_pages": read, "ocr_marked_pages": marked, "ocr_confidence": confidence,
-        "ocr_diacritics_rate": diacritics, "ocr_dpi": max(dpis, default=0),
-        "language": ocr.LANGUAGE})
+    outcome = ocr.ocr_document(images(), needs_ocr)
+    for index, page in outcome.pages.items():
+        pages[index] = page
+    notes.extend(outcome.notes)
+    provenance.update(outcome.provenance)
+    if len(needs_ocr) < len(pages):
+        provenance["extractor"] = "pypdfium2+tesseract"
 
 
 def render_page(page: pdfium.PdfPage, dpi: int = ocr.OCR_DPI):
