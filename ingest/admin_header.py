@@ -30,7 +30,9 @@ _DECORATION = re.compile(r"^[-_*=.~—–%•·\s]+$")
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(?=[\d/])", re.I)
 _DATE = re.compile(r"^(?P<place>[^,\d]{2,40}?)\s*,\s*ngay\s*(?P<d>\d{1,2})\s*"
                    r"(?:thang\s*(?P<m>\d{1,2})\s*nam\s*|[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*)(?P<y>\d{4})")
+_WEEKDAY = re.compile(r"^\s*(?:chu nhat|thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7]))\b")
 _SUBJECT = re.compile(r"^(?:v/v|v\.v|ve viec)\b\s*:?\s*", re.I)
+_SUBJECT_TEXT = re.compile(r"^(?:V/v|V\.v|Về việc)\s*:?\s*", re.I)
 _BODY_START = re.compile(r"^(?:can cu|thuc hien|kinh gui|ngay \d|hom nay|trong |de |nham |qua |"
                          r"sang |chieu |thoi gian|dieu \d|chuong [ivx\d])")
 _RECIPIENTS = re.compile(r"^[-_.\s]*noi nhan\s*:?\s*", re.I)
@@ -162,6 +164,8 @@ def _read_head(lines: list[_Line], header: AdminHeader) -> int:
     issuer: list[str] = []
     last = -1
     type_at = -1
+    other_text = False
+    subject_at = -2
     for i, line in enumerate(lines):
         compact = re.sub(r"[^a-z]", "", line.key)
         motto = next((m for m in _MOTTOS if m in compact), None)
@@ -178,7 +182,7 @@ def _read_head(lines: list[_Line], header: AdminHeader) -> int:
             last = i
             continue
         m = _DATE.match(line.key)
-        if m and not header.date_text:
+        if m and not header.date_text and not _WEEKDAY.match(m["place"]):
             header.date_text = line.text
             header.place = line.text.split(",", 1)[0].strip()
             header.date = make_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"])) or ""
@@ -189,19 +193,27 @@ def _read_head(lines: list[_Line], header: AdminHeader) -> int:
             header.doc_type, header.doc_type_label = line.text.rstrip(".:"), label
             type_at = i
             break
-        if _SUBJECT.match(line.key) and (header.number_text or issuer):
+        if _SUBJECT.match(line.key) and (header.number_text or issuer) and not header.trich_yeu:
+            # An official letter: "V/v …" under the number, the right column still to come.
             header.doc_type, header.doc_type_label = "Công văn", "Công văn"
-            type_at = i - 1
-            break
+            header.trich_yeu = _SUBJECT_TEXT.sub("", line.text, 1)
+            last = subject_at = i
+            continue
+        if subject_at == i - 1 and line.text[:1].islower():
+            header.trich_yeu += " " + line.text         # the subject wraps
+            last = subject_at = i
+            continue
         if _is_upper(line.text) and len(issuer) < _ISSUER_MAX_LINES and not header.number_text \
-                and not header.date_text and len(line.text) <= 80:
+                and not header.date_text and len(line.text) <= 80 and not other_text:
             issuer.append(line.text.strip(" .,;:"))
             last = i
             continue
+        other_text = True   # the issuing body opens the document: no issuer after other text
         if issuer or header.number_text or header.date_text:
             if len(line.text) > _TITLE_LINE_MAX or _BODY_START.match(line.key):
                 break       # the body began without a type line
     _set_issuer(issuer, header)
+    header.title = header.title or header.trich_yeu
     if type_at < 0:
         return last + 1 if (issuer or header.number_text or header.date_text) else 0
     return _read_title(lines, type_at, header)
@@ -247,7 +259,7 @@ def _read_title(lines: list[_Line], type_at: int, header: AdminHeader) -> int:
             break       # "Về việc …" then "CHỦ TỊCH ỦY BAN NHÂN DÂN …": the authority line
         if title and len(line.text) > 60 and line.text.endswith((".", ":", ";")):
             break
-        title.append(_SUBJECT.sub("", line.text) if header.doc_type == "Công văn" else line.text)
+        title.append(line.text)
         i += 1
     header.trich_yeu = " ".join(" ".join(title).split()).strip(" -")
     label = header.doc_type if header.doc_type != "Công văn" else ""

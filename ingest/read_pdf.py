@@ -38,8 +38,9 @@ _BAD_SHARE = 0.10                 # share of unmapped glyphs that makes a layer 
 _LEGACY_WORD_SHARE = 0.2          # words with Latin-1 letters and no Vietnamese letter
 _STRIPPED_SHARE = 0.08            # share of words that are Vietnamese written without marks
 _COLUMN_GAP_EM = 2.0              # a gap wider than 2 font sizes separates two cells
-# Unicode letters only Vietnamese uses (ă â đ ê ô ơ ư and the precomposed tone letters).
-_VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+# Letters only Vietnamese uses (ă đ ơ ư and the precomposed tone letters); â ê ô are
+# Latin-1 too, and legacy TCVN3/VNI text is full of them.
+_VIETNAMESE = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 _LATIN1 = re.compile(r"[\u00a0-\u00ff]")
 # Frequent Vietnamese words that always carry a mark, as they look when the marks are lost.
 _STRIPPED_WORDS = frozenset("cua cac duoc nguoi nhung viec trong thuc hien chinh quyen "
