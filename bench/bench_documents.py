@@ -12,7 +12,8 @@ out as an official notice: a 4-page text PDF, the same pages as a noisy, skewed 
 3. pages/s of `read_pdf` (layout repair included) on the text PDF, and of OCR with
    OCR_JOBS processes (wall clock: other load on the machine shows here; CPU s is stabler).
 
-    .venv/bin/python bench/bench_documents.py [--dpis 150,200,300,400] [--skip-ocr]
+    .venv/bin/python bench/bench_documents.py [--dpis 100,150,200,300,400] [--scans 200,150,100]
+        [--skip-ocr]      (needs the test extra: fpdf2, pypdf; pdfplumber is compared if installed)
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import doc_samples  # noqa: E402  (test generators, shared with the tests)
 
 from vankien.ingest import ocr  # noqa: E402
-from vankien.ingest.page_layout import Page, assemble  # noqa: E402
+from vankien.ingest.page_layout import assemble  # noqa: E402
 from vankien.ingest.read_pdf import read_pdf, render_page  # noqa: E402
 
 _RUNNING = re.compile(rf"^(?:{re.escape(doc_samples.RUNNING_HEADER)}|{re.escape(doc_samples.FOOTER)}.*|\d+)$")
@@ -98,7 +99,7 @@ def cer_by_dpi(scan: Path, reference: str, dpis: list[int]) -> None:
     """OCR the scan rendered at each DPI; CER of the assembled text, quality, CPU per page."""
     import pypdfium2 as pdfium
 
-    print(f"\n2. OCR of {scan.name} (tesseract {LANG_INFO}) by render DPI")
+    print(f"\n2. OCR of {scan.name} (tesseract, {ocr.LANGUAGE}) by render DPI")
     for dpi in dpis:
         doc = pdfium.PdfDocument(str(scan))
         cpu0 = _children_cpu()
@@ -145,13 +146,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-LANG_INFO = ocr.LANGUAGE
-
 
 def main() -> None:
     """Build the samples and print the three measurements."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dpis", default="150,200,300,400")
+    parser.add_argument("--dpis", default="100,150,200,300,400")
+    parser.add_argument("--scans", default="200,150,100", help="resolutions of the generated scans")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--skip-ocr", action="store_true")
     args = parser.parse_args()
@@ -167,7 +167,7 @@ def main() -> None:
         scan = None
         if ocr_ok:
             dpis = [int(d) for d in args.dpis.split(",")]
-            for scan_dpi in (200, 150):
+            for scan_dpi in (int(d) for d in args.scans.split(",")):
                 scan = doc_samples.scan_pdf(folder / f"scan{scan_dpi}.pdf", text_pdf, dpi=scan_dpi)
                 cer_by_dpi(scan, reference, dpis)
             scan = folder / "scan200.pdf"

@@ -21,6 +21,7 @@ from vankien.ingest.normalize import fold, normalize_line
 from vankien.ingest.references import canonical_symbol, find_symbols
 
 _HEAD_LINES = 40            # the header and title stand in the first lines
+_RAW_WINDOW = 400           # text lines read at each end (blank lines included)
 _TAIL_LINES = 40            # recipients and signature in the last ones
 _ISSUER_MAX_LINES = 4
 _TITLE_MAX_LINES = 8
@@ -131,7 +132,13 @@ def _lines(text: str) -> list[_Line]:
     out: list[_Line] = []
     run: list[list[_Line]] = []
     pos = 0
-    for raw in text.split("\n"):
+    raws = text.split("\n")
+    # Only the opening and closing lines matter: long documents are not scanned in between.
+    middle = range(_RAW_WINDOW, max(_RAW_WINDOW, len(raws) - _RAW_WINDOW))
+    for number, raw in enumerate(raws):
+        if number in middle:
+            pos += len(raw) + 1
+            continue
         if " | " in raw:
             cells, offset = [], pos
             for cell in raw.split(" | "):

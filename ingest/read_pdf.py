@@ -102,7 +102,11 @@ def _read(doc: pdfium.PdfDocument, source_path: str, raw_hash: str) -> RawDocume
     pages: list[Page | None] = []
     needs_ocr: dict[int, str] = {}
     for index in range(count):
-        found = read_page_text(doc[index])
+        page = doc[index]
+        try:
+            found = read_page_text(page)
+        finally:
+            page.close()
         pages.append(None if found.problem else found.page)
         if found.problem:
             needs_ocr[index] = found.problem
@@ -144,7 +148,11 @@ def _ocr_pages(doc: pdfium.PdfDocument, needs_ocr: dict[int, str], pages: list[P
     """OCR the pages listed in `needs_ocr` (rendered one by one), grade them, fill in `pages`."""
     def images():
         for index in sorted(needs_ocr):
-            image, dpi = render_page(doc[index])
+            page = doc[index]
+            try:
+                image, dpi = render_page(page)
+            finally:
+                page.close()
             if image is None:
                 notes.append(f"page {index + 1}: too large to render for OCR, not read")
                 continue

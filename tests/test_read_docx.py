@@ -1,5 +1,4 @@
 """Word documents (.docx through python-docx, .doc through antiword), zip bombs, attachments."""
-import io
 import shutil
 import time
 import unicodedata
