@@ -146,7 +146,6 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-
 def main() -> None:
     """Build the samples and print the three measurements."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
