@@ -7,12 +7,13 @@ or Vietnamese data missing), and callers turn that into a one-line error naming
 The `tesseract` binary is called directly (no pytesseract): one call per page reads the
 image from stdin and writes TSV to stdout, which gives words, boxes and confidences in one
 pass, with a hard timeout and OMP_THREAD_LIMIT=1 (Tesseract's own threads slow it down when
-pages run side by side: measured 8.4 s → 4.2 s for one 300 dpi page on 2 cores). Pages are
-run `OCR_JOBS` at a time in separate processes.
+pages run side by side: one 300 dpi page took 8.4 s wall / 3.5 s CPU with them, 4.2 s /
+2.0 s without, on the shared 2-core machine). Pages run `OCR_JOBS` at a time, each in its
+own process (env VANKIEN_OCR_JOBS, default min(2, cores)).
 
 Quality of a page: word confidence (mean, weighted by word length, 0–1) and the diacritics
-rate (share of words carrying a Vietnamese mark; ~0.8 in Vietnamese prose, ~0 when a
-low-resolution scan lost its marks). `judge_page` grades a page ok, marked (stored with a
+rate (share of words carrying a Vietnamese mark: 0.88 on the generated notice; near 0 when
+a scan lost its marks, or the text is not Vietnamese). `judge_page` grades a page ok, marked (stored with a
 note), or dropped (not stored, with a note).
 """
 from __future__ import annotations
@@ -31,11 +32,16 @@ from vankien.ingest.page_layout import Line, Page, order_columns
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 LANGUAGE = "vie"
-OCR_DPI = 300               # measured: see bench/bench_documents.py (CER vs DPI)
+# Render resolution. Measured (bench/bench_documents.py, scans at 200/150 dpi): CER
+# 0.013 at 100 dpi, 0.006–0.008 at 150, 0.003–0.006 at 200, 0.004–0.005 at 300, no
+# better at 400 for 40 % more CPU (2.2 CPU s a page at 300 dpi).
+OCR_DPI = 300
 OCR_JOBS = max(1, min(2, int(os.environ.get("VANKIEN_OCR_JOBS", os.cpu_count() or 1))))
 PAGE_TIMEOUT_S = 180        # one page normally takes 2–5 s at 300 dpi
 # A page is marked (stored with a note) below these, dropped below the second pair.
-MARK_CONFIDENCE, DROP_CONFIDENCE = 0.75, 0.45
+# Measured on the generated notice: clean scans at 100–400 dpi give 0.94–0.96; rendered at
+# 50 dpi 0.77 with words already wrong ("Đúng" for "Đảng"); at 42 dpi 0.56, mostly noise.
+MARK_CONFIDENCE, DROP_CONFIDENCE = 0.85, 0.60
 MARK_DIACRITICS, DROP_DIACRITICS = 0.35, 0.10
 _MIN_WORDS_FOR_RATE = 30    # the diacritics rate is judged on pages with enough words
 # Specks of a scan come back as words with almost no confidence or boxes of a few pixels

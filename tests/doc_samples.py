@@ -91,8 +91,9 @@ def _fpdf():
     return pdf
 
 
-def text_pdf(path: Path, notice: Notice | None = None) -> Path:
-    """Write the notice as a text PDF in the administrative layout; returns `path`."""
+def text_pdf(path: Path, notice: Notice | None = None, body_size: float = 12) -> Path:
+    """Write the notice as a text PDF in the administrative layout (body text in
+    `body_size` points); returns `path`."""
     notice = notice or load_notice()
     pdf = _fpdf()
     pdf.add_page()
@@ -105,7 +106,7 @@ def text_pdf(path: Path, notice: Notice | None = None) -> Path:
         pdf.multi_cell(0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 4, "-----", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Serif", size=12)
+    pdf.set_font("Serif", size=body_size)
     with pdf.text_columns(text_align="J", line_height=1.25) as cols:
         for para in notice.paragraphs:
             with cols.paragraph(first_line_indent=10, bottom_margin=2) as p:

@@ -85,19 +85,19 @@ def test_low_resolution_page_is_reported_not_stored_as_noise(samples):
     pdf.close()
     tiny = image.resize((image.width // 7, image.height // 7))     # ~43 dpi, rendered as is
     result = ocr.ocr_image(tiny, dpi=43)
-    assert result.verdict in ("marked", "dropped"), (result.confidence, result.diacritics_rate)
+    assert result.verdict == "dropped", (result.confidence, result.diacritics_rate)
     assert result.reason.startswith("OCR confidence")
 
 
 def test_judge_page_grades():
     page = ocr.OcrPage(page=None, confidence=0.91, diacritics_rate=0.8, words=200)
     assert ocr.judge_page(page).verdict == "ok"
-    page = ocr.OcrPage(page=None, confidence=0.62, diacritics_rate=0.8, words=200)
-    assert ocr.judge_page(page).reason == "OCR confidence 0.62, diacritics rate 0.80 — stored but marked"
+    page = ocr.OcrPage(page=None, confidence=0.72, diacritics_rate=0.8, words=200)
+    assert ocr.judge_page(page).reason == "OCR confidence 0.72, diacritics rate 0.80 — stored but marked"
     page = ocr.OcrPage(page=None, confidence=0.9, diacritics_rate=0.02, words=200)
     assert ocr.judge_page(page).verdict == "dropped"
-    page = ocr.OcrPage(page=None, confidence=0.3, diacritics_rate=0.0, words=5)
-    assert ocr.judge_page(page).reason == "OCR confidence 0.30 — too poor to store"
+    page = ocr.OcrPage(page=None, confidence=0.55, diacritics_rate=0.0, words=5)
+    assert ocr.judge_page(page).reason == "OCR confidence 0.55 — too poor to store"
     assert ocr.judge_page(ocr.OcrPage(page=None, words=0)).verdict == "blank"
 
 
@@ -122,3 +122,22 @@ def test_without_tesseract_a_scan_is_an_error_naming_the_packages(samples, monke
     assert isinstance(found, ReadError)
     assert found.reason == ("scanned PDF (no text layer on pages 1–2): OCR needs Tesseract, "
                             "which is not installed: apt-get install tesseract-ocr tesseract-ocr-vie")
+
+
+def test_unreadable_page_of_a_scan_is_dropped_with_a_note(samples):
+    import pypdfium2 as pdfium
+    from PIL import Image
+    pdf = pdfium.PdfDocument(str(samples["scan"]))
+    good, _ = render_page(pdf[0], dpi=200)
+    blurred, _ = render_page(pdf[1], dpi=200)
+    pdf.close()
+    blurred = blurred.resize((blurred.width // 10, blurred.height // 10)).resize(blurred.size, Image.BILINEAR)
+    path = samples["folder"] / "half_unreadable.pdf"
+    good.save(path, "PDF", save_all=True, append_images=[blurred], resolution=200)
+    found = read_pdf(path.read_bytes(), "half_unreadable.pdf", "x")
+    assert isinstance(found, RawDocument), found
+    assert found.provenance["ocr_pages"] == [1], (found.provenance, found.notes)
+    assert len(found.notes) == 1 and found.notes[0].startswith("page 2: OCR confidence")
+    assert found.notes[0].endswith("too poor to store, dropped")
+    assert found.page_starts == [len(found.text)]       # page 2 kept its place, empty
+    assert "Số 210-TB/BCĐ" in found.text
