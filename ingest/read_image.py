@@ -22,13 +22,10 @@ def read_image(raw: bytes, source_path: str, raw_hash: str) -> RawDocument | Rea
     """OCR an image file (every frame a page) into one RawDocument, or a ReadError."""
     from PIL import Image, UnidentifiedImageError
 
-    problem = ocr.tesseract_problem()
-    if problem:
-        return ReadError(source_path, f"image of a page: {problem}")
     try:
         image = Image.open(io.BytesIO(raw))     # lazy: reads the header only
-    except (UnidentifiedImageError, OSError) as exc:
-        return ReadError(source_path, f"corrupt image ({exc})")
+    except (UnidentifiedImageError, OSError):
+        return ReadError(source_path, "corrupt image (not a readable PNG, JPEG, TIFF or WebP file)")
     width, height = image.size
     if width * height > MAX_RENDER_PIXELS:
         return ReadError(source_path, f"image of {width}×{height} px (limit "
@@ -36,6 +33,9 @@ def read_image(raw: bytes, source_path: str, raw_hash: str) -> RawDocument | Rea
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_PAGES:
         return ReadError(source_path, f"image has {frames} frames (limit {MAX_PAGES})")
+    problem = ocr.tesseract_problem()
+    if problem:
+        return ReadError(source_path, f"image of a page: {problem}")
     try:
         outcome = ocr.ocr_document(_frames(image, frames), {})
     except (OSError, ValueError) as exc:        # truncated or corrupt pixel data
