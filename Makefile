@@ -10,7 +10,7 @@ BIN     = $(VENV)/bin
 # warning (nothing is wrong); silence that one message so an install prints nothing to ignore.
 export PYTHONWARNINGS = ignore:Editable installation
 
-.PHONY: run test setup setup-test browser eval bench clean
+.PHONY: run test setup setup-test system-packages browser eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,18 +29,27 @@ $(VENV)/.stamp-test: setup.cfg pyproject.toml | $(BIN)/python
 setup: $(VENV)/.stamp-run
 setup-test: $(VENV)/.stamp-test
 
-# Debian chromium for the end-to-end browser test (installed only when missing; needs root).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing and not root: the browser test will be skipped"; fi; }
+# Debian packages the project uses, installed only when missing (needs root; without it the
+# tests that need them are skipped and `vankien ingest` names the package to install):
+# chromium for the browser test, Tesseract with its Vietnamese model for scanned PDFs and
+# images, antiword for legacy .doc files.
+SYSTEM_PACKAGES = chromium tesseract-ocr tesseract-ocr-vie antiword
+system-packages:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (not root: the tests that need them will be skipped)"; fi; \
+	fi
+
+browser: system-packages
 
 ## Main job: ingest the bundled corpus into $(KB) if it is empty, then serve the site.
 run: setup
 	$(BIN)/vankien --kb $(KB) serve --ingest-if-empty corpus/sample --host $(HOST) --port $(PORT)
 
 ## Test suite (unit, integration on real samples, real models, browser end-to-end).
-test: setup-test browser
+test: setup-test system-packages
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## Retrieval quality on ../shared (ingests it into build/kb-shared first; ~15 min the first time).
