@@ -115,3 +115,4 @@ class Paragraph:
     heading: str = ""
     kind: str = "body"          # body | title (title/abstract unit for register records)
     page: int | None = None     # page number in a paged source (PDF), else None
+    ocr: bool = False           # text recognised from a scan (OCR), not read from a text layer

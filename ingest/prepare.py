@@ -53,8 +53,11 @@ def prepare(raw: RawDocument) -> Prepared:
         notes.append(f"URL {meta.url[:60]!r} is not http(s): kept in the fields, not used")
         meta.url = ""
     paragraphs = [title_unit(meta)] + split_paragraphs(cleaned.text)
-    if raw.page_starts:
+    if raw.page_starts or raw.provenance.get("ocr_pages"):
         assign_pages(raw.text, raw.page_starts, paragraphs)
+        scanned = set(raw.provenance.get("ocr_pages") or [])
+        for p in paragraphs:
+            p.ocr = p.page in scanned
     extra = {"recipients": cleaned.recipients, "signature": cleaned.signature, "byline": cleaned.byline,
              "format": raw.format, "fields": raw.fields, "provenance": raw.provenance}
     identity = content_identity(meta, cleaned.text)
@@ -91,17 +94,36 @@ def output_digest(meta: Metadata, text: str, extra: dict, paragraphs: list[Parag
 def assign_pages(raw_text: str, page_starts: list[int], paragraphs: list[Paragraph]) -> None:
     """Give each body paragraph the page where its text starts in the raw (paged) text.
 
-    Cleaning changes offsets, so each paragraph's opening words are looked up in the raw
-    text, searching forward from the previous paragraph's position (paragraphs are in order).
+    Cleaning changes offsets and line breaks, so each paragraph's opening words are looked
+    up in the raw text with whitespace collapsed on both sides, searching forward from the
+    previous paragraph's position (paragraphs are in order).
     """
+    flat, where = _collapse_spaces(raw_text)
     cursor = 0
     for p in paragraphs:
         if p.kind == "title":
             continue
-        probe = p.text[:_PAGE_PROBE]
-        at = raw_text.find(probe, cursor)
+        probe = " ".join(p.text.split())[:_PAGE_PROBE]
+        at = flat.find(probe, cursor)
         if at < 0:
-            at = raw_text.find(probe.split("\n", 1)[0][:20], cursor)
+            at = flat.find(probe[:20], cursor)
         if at >= 0:
             cursor = at
-        p.page = bisect.bisect_right(page_starts, cursor) + 1
+        p.page = bisect.bisect_right(page_starts, where[cursor] if where else 0) + 1
+
+
+def _collapse_spaces(text: str) -> tuple[str, list[int]]:
+    """The text with every whitespace run as one space, and each kept character's raw offset."""
+    out, where = [], []
+    space = True
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space:
+                out.append(" ")
+                where.append(i)
+            space = True
+        else:
+            out.append(ch)
+            where.append(i)
+            space = False
+    return "".join(out), where

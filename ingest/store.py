@@ -96,6 +96,7 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     text TEXT NOT NULL,
     content_hash TEXT NOT NULL,            -- hash of the passage as embedded: the cache key
     page INTEGER,                          -- page of a paged source (PDF), else NULL
+    ocr INTEGER NOT NULL DEFAULT 0,        -- 1: recognised from a scan (OCR)
     UNIQUE (version_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS paragraphs_hash ON paragraphs(content_hash);
@@ -284,10 +285,10 @@ def write_version(conn: sqlite3.Connection, doc_id: int, doc_key: str, text_hash
 def _write_children(conn: sqlite3.Connection, version_id: int, meta: Metadata,
                     paragraphs: list[Paragraph]) -> None:
     conn.executemany(
-        "INSERT INTO paragraphs(version_id, ordinal, kind, start, end, heading, text, content_hash, page)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO paragraphs(version_id, ordinal, kind, start, end, heading, text, content_hash, page, ocr)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
         [(version_id, p.ordinal, p.kind, p.start, p.end, p.heading, p.text,
-          sha256(passage_text(meta.title, p)), p.page) for p in paragraphs])
+          sha256(passage_text(meta.title, p)), p.page, int(p.ocr)) for p in paragraphs])
     conn.executemany(
         "INSERT INTO refs(version_id, kind, number, symbol, issuer_level, issuer, date, raw)"
         " VALUES (?,?,?,?,?,?,?,?)",

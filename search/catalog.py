@@ -141,7 +141,7 @@ def get_document(conn: sqlite3.Connection, gen: int, doc_id: int) -> dict | None
     doc["abbreviations"] = {r["abbr"]: r["expansion"] for r in conn.execute(
         "SELECT abbr, expansion FROM abbreviations WHERE version_id=?", (vid,))}
     doc["paragraphs"] = [dict(r) for r in conn.execute(
-        "SELECT id, ordinal, kind, heading, start, end, text, page FROM paragraphs WHERE version_id=?"
+        "SELECT id, ordinal, kind, heading, start, end, text, page, ocr FROM paragraphs WHERE version_id=?"
         " ORDER BY ordinal", (vid,))]
     doc["copies"] = copies_of(conn, gen, doc_id, doc["doc_key"], row["version_id"])
     return doc

@@ -63,8 +63,10 @@ def mark(text: str, spans: list[tuple[int, int]], before: str = "[", after: str 
     return "".join(out)
 
 
-def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "", page: int | None = None) -> str:
-    """'Title — Type số X — Issuer/Outlet — Province — dd/mm/yyyy — [trang P,] đoạn N — URL or path'."""
+def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "", page: int | None = None,
+                  ocr: bool = False) -> str:
+    """'Title — Type số X — Issuer/Outlet — Province — dd/mm/yyyy — [trang P,] đoạn N — URL or path',
+    with "văn bản quét, nhận dạng tự động" for a passage recognised from a scan."""
     parts = [doc.get("title") or "(không tiêu đề)"]
     kind = type_label or doc.get("doc_type", "")
     if doc.get("doc_number"):
@@ -81,6 +83,8 @@ def citation_line(doc: dict, paragraph: int | None = None, type_label: str = "",
         parts.append(f"trang {page}, đoạn {paragraph}")
     elif paragraph:
         parts.append(f"đoạn {paragraph}")
+    if ocr:
+        parts.append("văn bản quét, nhận dạng tự động")
     parts.append(doc.get("url") or doc.get("source_path") or "")
     return " — ".join(p for p in parts if p)
 

@@ -336,7 +336,7 @@ class SearchService:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             marks = ",".join("?" * len(chunk))
             out.update((r["id"], r) for r in self.conn.execute(
-                "SELECT p.id, p.version_id, v.document_id, p.ordinal, p.kind, p.heading, p.text, p.page"
+                "SELECT p.id, p.version_id, v.document_id, p.ordinal, p.kind, p.heading, p.text, p.page, p.ocr"
                 f" FROM paragraphs p JOIN versions v ON v.id = p.version_id WHERE p.id IN ({marks})", chunk))
         return out
 
@@ -387,12 +387,12 @@ class SearchService:
         doc["doc_type_label"] = type_label(doc["doc_type"])
         para = dict(row)
         result = {"rank": rank, "score": round(ranked[pid], 6), "paragraph_id": pid,
-                  "paragraph": para["ordinal"], "page": para["page"], "kind": para["kind"],
+                  "paragraph": para["ordinal"], "page": para["page"], "ocr": bool(para["ocr"]), "kind": para["kind"],
                   "heading": para["heading"], "text": para["text"],
                   "highlights": present.highlight_spans(para["text"], q.highlight_segments),
                   "document": doc, "permalink": f"/documents/{doc['id']}#p{para['ordinal']}",
                   "citation": present.citation_line(doc, para["ordinal"] or None, doc["doc_type_label"],
-                                                    page=para["page"]),
+                                                    page=para["page"], ocr=bool(para["ocr"])),
                   "similar": [self._similar(p, rows.get(p), docs) for p in group[1:]],
                   "similar_count": len(group) - 1}
         if neighbors:

@@ -1,0 +1,36 @@
+"""Paged documents end to end: a PDF becomes a document whose passages cite their page."""
+import shutil
+
+import pytest
+
+import doc_samples
+from vankien.ingest import pipeline, store
+from vankien.search.indexer import build_indexes
+from vankien.search.service import SearchService
+
+
+@pytest.fixture(scope="module")
+def pdf_kb(tmp_path_factory, encoder):
+    pytest.importorskip("fpdf")
+    root = tmp_path_factory.mktemp("pdf")
+    doc_samples.text_pdf(root / "thong-bao.pdf")
+    kb = tmp_path_factory.mktemp("kb")
+    summary = pipeline.run([root], kb, progress=False)
+    assert summary.failed == 0 and summary.added == 1
+    build_indexes(kb, encoder=encoder, progress=False)
+    return kb
+
+
+def test_pdf_paragraphs_keep_their_pages_and_citations_say_them(pdf_kb, encoder):
+    conn = store.connect(pdf_kb, readonly=True)
+    pages = [r[0] for r in conn.execute("SELECT page FROM paragraphs WHERE kind='body' ORDER BY ordinal")]
+    assert pages[0] == 1 and max(pages) >= 2 and pages == sorted(pages)
+    notice = doc_samples.load_notice()
+    last_words = " ".join(notice.body_text.split()[-8:])
+    with SearchService.open(pdf_kb, encoder=encoder) as svc:
+        hit = svc.search(last_words, mode="lexical", k=1)["results"][0]
+        assert hit["page"] == max(pages)
+        assert f"trang {hit['page']}, đoạn {hit['paragraph']}" in hit["citation"]
+        doc = svc.document(hit["document"]["id"])
+    assert doc["doc_number"] == "210-TB/BCĐ" and doc["date"] == "2020-07-13"
+    assert not hit["ocr"] and "nhận dạng tự động" not in hit["citation"]
