@@ -201,7 +201,7 @@ def _record(conn, run_id, ingester: Ingester, item, root: str, summary: IngestSu
         summary.copies += ingester.is_copy(item)
         for note in item.notes:
             summary.warnings.append((_display_key(item), note))
-            report(t("ingest.warning", source=_display_key(item), note=note))
+            report(t("ingest.warning", source=_display_key(item), note=i18n.reason(note)))
 
 
 def _display_key(p: Prepared) -> str:

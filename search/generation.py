@@ -27,7 +27,7 @@ import numpy as np
 
 from vankien.errors import VankienError
 
-from .ann import AnnIndex, build_index
+from .ann import AnnIndex
 from .diacritics import Restorer
 from .lexical import LexicalIndex
 
@@ -148,10 +148,11 @@ class GenerationWriter:
                     dense: AnnIndex) -> None:
         """Write one new segment of this generation."""
         seg_dir = self.dir / name
-        seg_dir.mkdir()
+        seg_dir.mkdir(exist_ok=True)
         np.save(seg_dir / "rows.npy", rows.astype(np.int64))
         np.save(seg_dir / "row_doc.npy", row_doc.astype(np.int64))
-        lexical.save(seg_dir / "lexical")
+        if not LexicalIndex.exists(seg_dir / "lexical"):      # a streamed build wrote it there already
+            lexical.save(seg_dir / "lexical")
         dense.save(seg_dir / "dense")
         self.segments.append({"path": self.rel(seg_dir), "rows": int(len(rows)),
                               "dense_backend": dense.backend, "dense_count": int(dense.count())})
@@ -315,10 +316,3 @@ def remove_unreferenced(kb_dir: Path, keep_manifests: list[dict]) -> list[str]:
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d.name)
     return removed
-
-
-def build_segment_indexes(ids: np.ndarray, vectors: np.ndarray, texts) -> tuple[LexicalIndex, AnnIndex]:
-    """BM25 and dense indexes over the same rows (paragraph ids ascending)."""
-    lexical = LexicalIndex.build(ids.tolist(), texts)
-    dense = build_index(ids, vectors)
-    return lexical, dense

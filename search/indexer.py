@@ -24,10 +24,9 @@ from vankien.ingest.kblock import write_lock
 from vankien.ingest.model import Paragraph
 from vankien.ingest.paragraphs import passage_text
 
-from .diacritics import Restorer
+from . import builder
 from .encoders import Encoder, check_compatible, encoder_from_info, load_encoder
-from .generation import (DocTable, GenerationError, GenerationWriter, build_segment_indexes, load_generation,
-                         read_manifest, remove_unreferenced)
+from .generation import DocTable, GenerationError, GenerationWriter, load_generation, read_manifest, remove_unreferenced
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
             if not (force or reembed) and same_encoder and not store.has_pending(conn) and _valid(kb_dir, current):
                 return _figures(kb_dir, current, 0, 0.0, unchanged=True)
             embedded, rate = embed_missing(conn, encoder, progress=progress)
-            number = publish(kb_dir, conn, encoder)
+            number = publish(kb_dir, conn, encoder, full=force or reembed)
             return _figures(kb_dir, number, embedded, rate)
         finally:
             conn.close()
@@ -135,15 +134,17 @@ def _bar(total: int, enabled: bool):
     return tqdm(total=total, desc="embed", unit="para", file=sys.stderr, dynamic_ncols=True)
 
 
-def publish(kb_dir: Path, conn, encoder: Encoder) -> int:
+def publish(kb_dir: Path, conn, encoder: Encoder, full: bool = False) -> int:
     """Build the next generation from the live versions and publish it; returns its number.
 
-    The caller holds the write lock, so nothing changes the store meanwhile.
+    An update reuses the previous generation's base segment (see builder.py); `full`
+    rebuilds everything. The caller holds the write lock, so nothing changes the store meanwhile.
     """
-    number = max(store.current_generation(conn), _last_number(conn)) + 1
+    previous = store.current_generation(conn)
+    number = max(previous, _last_number(conn)) + 1
     writer = GenerationWriter(kb_dir, number)
     try:
-        info = _write_generation(writer, conn, encoder)
+        info = _write_generation(writer, conn, encoder, kb_dir, previous, full)
         checkpoint("generation.files")
         manifest = writer.finish(info)
     except BaseException:
@@ -160,43 +161,17 @@ def _last_number(conn) -> int:
     return conn.execute("SELECT COALESCE(MAX(id), 0) FROM generations").fetchone()[0]
 
 
-def _write_generation(writer: GenerationWriter, conn, encoder: Encoder) -> dict:
-    """Write the segment and tables of a full build; returns the manifest's other fields."""
-    rows = live_paragraph_rows(conn).fetchall()
-    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
-    row_doc = np.fromiter((r["document_id"] for r in rows), dtype=np.int64, count=len(rows))
-    vectors = load_vectors(conn, rows, encoder)
-    texts = [lexical_text(r) for r in rows]
-    lexical, dense = build_segment_indexes(ids, vectors, texts)
-    writer.add_segment("seg", ids, row_doc, lexical, dense)
+def _write_generation(writer: GenerationWriter, conn, encoder: Encoder, kb_dir: Path, previous: int,
+                      full: bool) -> dict:
+    """Write the segments and tables of the new generation; returns the manifest's other fields."""
+    built = builder.build(writer, conn, kb_dir, encoder.fingerprint(), previous, full)
     docs = doc_table(conn)
-    writer.write_tables(np.zeros(0, np.int64), docs, Restorer.learn(r["text"] for r in rows), abbreviations(conn))
+    writer.write_tables(built["tombstones"], docs, built["restorer"], abbreviations(conn))
+    live = sum(s["rows"] for s in writer.segments) - len(built["tombstones"])
     return {"created_at": store.now(), "encoder": encoder.info(), "encoder_fingerprint": encoder.fingerprint(),
-            "counts": {"paragraphs": int(len(ids)), "documents": int(len(docs.ids))}, "stats": stats(conn)}
-
-
-def lexical_text(row) -> str:
-    """What BM25 indexes for a paragraph: its text, with its section heading when not inside it."""
-    heading = row["heading"]
-    return row["text"] if not heading or heading in row["text"] else f"{heading}\n{row['text']}"
-
-
-def load_vectors(conn, rows, encoder: Encoder) -> np.ndarray:
-    """The cached vector of each row's paragraph, in row order (every one must be cached)."""
-    fp = encoder.fingerprint()
-    by_hash = {}
-    hashes = sorted({r["content_hash"] for r in rows})
-    for i in range(0, len(hashes), 500):
-        chunk = hashes[i:i + 500]
-        by_hash.update(conn.execute(
-            f"SELECT content_hash, vector FROM embeddings WHERE encoder=? AND content_hash IN"
-            f" ({','.join('?' * len(chunk))})", [fp, *chunk]).fetchall())
-    missing = [h for h in hashes if h not in by_hash]
-    if missing:
-        raise RuntimeError(f"{len(missing)} paragraphs have no embedding for encoder {fp}")
-    if not rows:
-        return np.zeros((0, encoder.dim), np.float32)
-    return np.frombuffer(b"".join(by_hash[r["content_hash"]] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            "build": {"mode": built["mode"], "delta_rows": built["delta_rows"],
+                      "tombstones": int(len(built["tombstones"]))},
+            "counts": {"paragraphs": int(live), "documents": int(len(docs.ids))}, "stats": stats(conn)}
 
 
 def doc_table(conn) -> DocTable:

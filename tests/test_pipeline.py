@@ -144,8 +144,11 @@ def test_bad_inputs_and_a_missing_path_are_reported_and_the_batch_goes_on(tmp_pa
     lines = []
     result = pipeline.run([tmp_path / "no-such-folder", root], kb, progress=False, report=lines.append)
     assert result.failed >= 6
-    assert len(lines) == result.failed
-    assert all(line.startswith("lỗi: bad/") or "no-such-folder" in line for line in lines)
+    errors = [line for line in lines if line.startswith("lỗi: ")]
+    assert len(errors) == result.failed
+    assert all(line.startswith("lỗi: bad/") or "no-such-folder" in line for line in errors)
+    assert [line for line in lines if line not in errors] == \
+        ["cảnh báo: bad/latin1.txt: đã chuyển từ bảng mã Windows-1258 sang Unicode"]
     assert result.added > 10          # the good files still went in
     conn = store.connect(kb)
     assert conn.execute("SELECT COUNT(*) FROM ingest_errors").fetchone()[0] == result.failed

@@ -61,8 +61,16 @@ MESSAGES = {
     "error.column": ("cần dạng TRƯỜNG=CỘT, nhận được {item!r}", "expected FIELD=COLUMN, got {item!r}"),
 }
 
-# Readers' reasons for skipping an input (English, as the readers write them) → Vietnamese.
+# Readers' reasons for skipping an input, and notes on stored ones (English, as the readers
+# write them) → Vietnamese.
 REASONS = (
+    (r"^converted from (.*) to Unicode$", r"đã chuyển từ bảng mã \1 sang Unicode"),
+    (r"^URL (.*) is not http\(s\): kept in the fields, not used$",
+     r"URL \1 không phải http(s): giữ trong các trường gốc, không dùng để trích dẫn"),
+    (r"^page (\d+): OCR confidence ([\d.]+)(.*)— stored but marked$",
+     r"trang \1: độ tin cậy nhận dạng \2\3— vẫn lưu nhưng đánh dấu"),
+    (r"^page (\d+): OCR confidence ([\d.]+)(.*)— too poor to store, dropped$",
+     r"trang \1: độ tin cậy nhận dạng \2\3— quá kém, không lưu"),
     (r"^no such file or folder$", "không có tệp hay thư mục này"),
     (r"^empty file$", "tệp rỗng"),
     (r"^binary file \(NUL bytes\), not text$", "tệp nhị phân (có byte NUL), không phải văn bản"),
@@ -85,4 +93,13 @@ REASONS = (
     (r"^HTML with no extractable text(.*)$", r"trang HTML không có văn bản trích được\1"),
     (r"^document structure nested too deeply$", "cấu trúc văn bản lồng quá sâu"),
     (r"^(\w+) files are not supported$", r"chưa hỗ trợ tệp \1"),
+    (r"^corrupt image \((.*)\)$", r"tệp ảnh hỏng (\1)"),
+    (r"^corrupt (PDF|DOCX|image)\b[:( ]*(.*?)\)?$", r"tệp \1 hỏng (\2)"),
+    (r"^(DOC|DOCX) has no text$", r"tệp \1 không có chữ"),
+    (r"^no readable text in the (PDF|image) \((.*)\)$", r"không đọc được chữ nào trong \1 (\2)"),
+    (r"^not a Word \.doc \(no OLE compound-file header\)$", "không phải tệp Word .doc (thiếu phần đầu OLE)"),
+    (r"^legacy Word \.doc needs antiword: (.*)$", r"tệp Word .doc cũ cần antiword: \1"),
+    (r"^(.*)OCR needs Tesseract, which is not installed: (.*)$",
+     r"\1nhận dạng chữ (OCR) cần Tesseract nhưng chưa cài: \2"),
+    (r"^(.*)encrypted(.*)$", r"\1được mã hóa\2"),
 )
