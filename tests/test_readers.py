@@ -68,8 +68,10 @@ def test_built_page_fields_and_text(items):
     doc = _doc(items, "daksong/pages/03-tb-hdnd-huyen-05-03-2020/index.html")
     title = "Thông báo Triệu tập Kỳ họp bất thường HĐND huyện Đăk Song khóa IV, nhiệm kỳ 2016-2021"
     assert doc.format == "html"
+    # outlet and province come from the site's domain (<base href> daksong.daknong.gov.vn)
     assert doc.fields == {"title": title, "date": "09/03/2020",
-                          "attachment": "/img/03-TB-HDND_20200305041426484480.PDF"}
+                          "attachment": "/img/03-TB-HDND_20200305041426484480.PDF",
+                          "outlet": "Trang Thông Tin Điện Tử huyện Đăk Song", "province": "Đắk Nông"}
     assert doc.text.startswith(title)
     assert "Thông tin dự án đầu tư" not in doc.text and "linkFacebook" not in doc.text
 
