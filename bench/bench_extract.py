@@ -376,7 +376,10 @@ def main() -> None:
                 score = Score()
                 for case in cases:
                     started = time.process_time()
-                    out = EXTRACTORS[name](case, Path(tmp))
+                    try:
+                        out = EXTRACTORS[name](case, Path(tmp))
+                    except Exception as exc:  # a crash is scored as an empty page and counted
+                        out = Output("", note=f"crash: {type(exc).__name__}")
                     score.cpu += time.process_time() - started
                     score_case(case, out, score, comments.get(case.name, ""))
                 report(suite, name, score, args.failures)

@@ -35,7 +35,8 @@ _LEAD_CLASS = re.compile(
 _LEAD_MIN, _LEAD_MAX = 60, 1200
 # An official document's header/signature table: two columns of short cells with these cues.
 _ADMIN_CUE = re.compile(
-    r"(?i)cộng hòa xã hội chủ nghĩa|cộng hoà xã hội chủ nghĩa|độc lập\s*[-–]\s*tự do|^\s*số\s*[:.]|"
+    r"(?i)cộng h[òo]a xã hội chủ nghĩa|đảng cộng sản việt nam|độc lập\s*[-–]\s*tự do|"
+    r"^\s*số\s*[:.]?\s*\d+[\w./-]*[-/]\w|"
     r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm|nơi nhận|^\s*(?:tm|kt|tl|tuq)\.")
 _BULLET = re.compile(r"^\s*(?:[-–+•*▪●◦]|\d{1,3}[.)]|[a-zđ][.)])\s")
 
@@ -79,10 +80,13 @@ def mark_captions(doc) -> None:
 
 
 def _is_teaser(container, caption) -> bool:
+    """A "read more" box: a teaser class, a caption inside a link, or mostly link text."""
     if _TEASER_CLASS.search(container.get("class", "")):
         return True
-    return any(a.tag == "a" for a in caption.iterancestors()) or caption.find(".//a") is not None \
-        and len(normalize_line(caption.find(".//a").text_content())) > 0.5 * len(caption.text_content())
+    if any(a.tag == "a" for a in caption.iterancestors()):
+        return True
+    link = caption.find(".//a")
+    return link is not None and len(link.text_content()) > 0.5 * len(caption.text_content())
 
 
 def _figure_caption(figure):
@@ -100,15 +104,13 @@ def _near_image(element) -> bool:
 
 
 def _replace_with_caption(old, caption) -> None:
+    """Put a marked <p> with the caption's text where `old` (a figure or the caption) was;
+    an empty or over-long "caption" is left alone (trafilatura decides about it)."""
     text = normalize_line(caption.text_content())
-    if old.getparent() is None:
+    if old.getparent() is None or not text or len(text) > _CAPTION_MAX:
         return
-    if not text or len(text) > _CAPTION_MAX:
-        if old.tag == "figure":
-            return          # trafilatura drops the figure anyway
-        text = ""
-    paragraph = lxml.etree.Element("p")
-    paragraph.text = f"{_CAPTION_OPEN} {text} {_CAPTION_CLOSE}" if text else ""
+    paragraph = old.makeelement("p", {})
+    paragraph.text = f"{_CAPTION_OPEN} {text} {_CAPTION_CLOSE}"
     paragraph.tail = old.tail
     old.getparent().replace(old, paragraph)
 
@@ -131,12 +133,15 @@ def render_xml(body) -> str:
 
 
 def _render_block(element, blocks: list[str]) -> None:
+    """Append the block(s) of one element of trafilatura's body (and its tail text)."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "list":
         blocks.append("\n".join(_list_lines(element, 0)))
     elif tag == "table":
         blocks.append("\n".join(_table_lines(element)))
     elif tag in ("quote", "div", "body") and any(_is_block(c) for c in element):
+        if element.text and element.text.strip():
+            blocks.append(element.text.strip())
         for child in element:
             _render_block(child, blocks)
     elif tag == "code":
@@ -161,13 +166,17 @@ def _inline_text(element) -> str:
 
 
 def _collect_inline(element, parts: list[str]) -> None:
+    """Text of an element and its children into `parts`, line breaks for <lb/> and for a
+    paragraph, list or table nested inside a cell or item."""
     if element.tag == "lb":
         parts.append("\n")
     elif element.tag in ("list", "table"):
         parts.append("\n" + "\n".join(_list_lines(element, 0) if element.tag == "list"
                                       else _table_lines(element)) + "\n")
         return
-    elif element.text:
+    elif element.tag in ("p", "head", "quote", "item") and parts and not parts[-1].endswith("\n"):
+        parts.append("\n")     # a paragraph inside a cell or item starts a new line
+    if element.tag not in ("lb", "list", "table") and element.text:
         parts.append(element.text)
     if element.tag != "lb":
         for child in element:
@@ -197,12 +206,14 @@ def _list_lines(element, depth: int) -> list[str]:
 
 def _table_lines(table) -> list[str]:
     """Rows as "cell | cell" lines; an official header/signature table column by column."""
-    rows = [[" ".join(_inline_text(cell).split()) for cell in row.findall("cell")]
-            for row in table.findall("row")]
-    rows = [r for r in rows if any(r)]
+    cells = [[_inline_text(cell).strip() for cell in row.findall("cell")] for row in table.findall("row")]
+    cells = [r for r in cells if any(r)]
+    rows = [[" ".join(c.split()) for c in r] for r in cells]
     if _is_admin_table(rows):
-        columns = max(len(r) for r in rows)
-        return [r[c] for c in range(columns) for r in rows if c < len(r) and r[c]]
+        # Column by column, each line of a cell a line ("TỈNH ỦY HÀ TĨNH" / "BAN CHỈ ĐẠO …").
+        columns = max(len(r) for r in cells)
+        return [line.strip() for c in range(columns) for r in cells if c < len(r)
+                for line in r[c].split("\n") if line.strip() and line.strip() != "*"]
     return [" | ".join(c for c in row if c) for row in rows]
 
 

@@ -1,20 +1,23 @@
 """A page's own metadata: canonical URL, title, description, author, site name, publication date.
 
-Only what the page states about itself is read: <meta> tags, JSON-LD, the canonical link,
-`<time>`/`itemprop=datePublished` elements outside teaser lists, and the URL's path. The
-date never comes from a teaser, a related-article list or the page's running text (the
-metadata step reads dates from the document text itself); each date carries the name of the
-source it came from ("meta:article:published_time", "json-ld:datePublished", "url", …).
+`read_page_meta` reads only what the page states about itself: <meta> tags, JSON-LD, the
+canonical link, `<time>`/`itemprop=datePublished` elements outside teaser lists, and the
+URL's path. Each date carries the name of the source it came from
+("meta:article:published_time", "json-ld:datePublished", "url", …). `htmldate_date` is the
+last resort, htmldate's search of the page with its teaser-holding parts removed.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import lxml.etree
 from dateutil import parser as dateutil_parser
+from htmldate import find_date
 
 from vankien.ingest.dates import make_date, parse_date
 from vankien.ingest.normalize import normalize_line
@@ -275,13 +278,14 @@ def _one_day(a: str, b: str) -> bool:
 
 
 def _utc_shift_fits(raw: str, day: str, local: str) -> bool:
-    """True if a UTC timestamp on `day` can fall on `local` in some time zone (UTC-12 to
-    UTC+14): the day before only before 12:00 UTC, the day after only from 10:00 UTC."""
+    """True if a UTC timestamp on `day` falls on `local` in an inhabited time zone: the day
+    before only before 10:00 UTC (down to UTC-10), the day after only from 14:00 UTC (up to
+    UTC+10; Vietnam, UTC+7, from 17:00)."""
     m = _HOUR.search(raw)
     if not m or not _one_day(day, local):
         return False
     hour = int(m.group(1))
-    return hour < 12 if local < day else hour >= 10
+    return hour < 10 if local < day else hour >= 14
 
 
 def _element_date(doc) -> tuple[str, str]:
@@ -306,16 +310,37 @@ def _element_date(doc) -> tuple[str, str]:
     return (days.pop(), "time") if len(days) == 1 else ("", "")
 
 
-def teaser_elements(doc) -> list:
-    """Outermost list items, asides, navigation blocks and footers: where pages put other
-    articles' teasers and dates of their own chrome.
+def htmldate_date(doc, url: str = "") -> str:
+    """htmldate's original-date search (extensive: it also reads the page's text) on a copy
+    of the page without `teaser_elements`, so that no teaser's date is taken; "" if none.
 
-    Measured on the date sets (bench_extract.py): also removing every <article> but the
-    longest one and "related"/"teaser" boxes removed more real dates than teaser dates
-    (date-bbaw 89.5% → 88.3%), so those stay.
+    The reader asks only when the page states no date and its text has no date line.
+    """
+    tree = copy.deepcopy(doc)
+    for element in teaser_elements(tree):
+        if element.getparent() is not None:
+            element.drop_tree()
+    try:
+        found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
+    except (ValueError, TypeError, RecursionError, lxml.etree.LxmlError):
+        return ""
+    day = parse_date(found or "") or ""
+    # htmldate answers 1 January of a year when all it found is a year (a copyright line).
+    return "" if day.endswith("-01-01") else day
+
+
+def teaser_elements(doc) -> list:
+    """Outermost list items that link elsewhere, asides, navigation blocks and footers: where
+    pages put other articles' teasers and the dates of their own chrome.
+
+    Measured on the date sets (bench_extract.py, date-bbaw): dropping every list item, linked
+    or not, lost real dates ("<li>Datum 23.05.2011</li>", 89.5% vs 90.3%); also dropping every
+    <article> but the longest and "related"/"teaser" boxes lost more (88.3%), so those stay.
     """
     found: list = []
     for element in doc.iter("li", "aside", "nav", "footer", "menu"):
+        if element.tag == "li" and element.find(".//a[@href]") is None:
+            continue        # a list item without a link is no teaser ("Datum 23.05.2011")
         if not (found and _inside(element, found[-1])):
             found.append(element)
     return found

@@ -9,7 +9,8 @@ Which source wins, per field (measured with bench/bench_extract.py; README, "Ing
   <title> (ingest/page_meta.py);
 - date: the page's own metadata (meta tags, JSON-LD, date elements outside teasers, URL),
   else the portal date cell, else — when the text has no date line of its own for the
-  metadata step to read — htmldate on the page without its teaser lists; the date's source
+  metadata step to read — htmldate on the page without its lists, asides, navigation and
+  footers (where teasers sit); the date's source
   is kept in provenance. An official document's header date ("Đắk Song, ngày 5 tháng 3
   năm 2020") goes to `issued_date`, which the metadata step prefers; both are kept;
 - number, issuer, signer, type: the metadata step, from the title and the text;
@@ -23,7 +24,6 @@ import logging
 import re
 
 import lxml.etree
-import lxml.html
 
 from vankien.ingest import tables
 from vankien.ingest.clean import is_date_line
@@ -34,7 +34,7 @@ from vankien.ingest.html_text import (PageText, extract_page_tree, html_to_text,
 from vankien.ingest.main_text import extract_main_text, lead_paragraph, with_lead
 from vankien.ingest.model import RawDocument, ReadError
 from vankien.ingest.normalize import normalize_line, normalize_text
-from vankien.ingest.page_meta import PageMeta, read_page_meta, teaser_elements
+from vankien.ingest.page_meta import PageMeta, htmldate_date, read_page_meta
 
 # trafilatura and htmldate report "discarding data" and the like through logging; the
 # reader reports what matters itself (notes), so their records are not printed.
@@ -52,9 +52,11 @@ LITTLE_SHARE = 0.25
 _HEADER_LINES = 15
 _DOC_DATE_LINE = re.compile(
     r"^[^\n,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE | re.MULTILINE)
+# An official document's header: the state or party motto, or its number line ("Số: 02/PA-UBND",
+# "Số 15-TB/BCĐ").
 _ADMIN_HEADER = re.compile(
-    r"(?im)^(?:cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt nam|"
-    r"độc lập\s*[-–]\s*tự do\s*[-–]\s*hạnh phúc|số\s*:\s*\S+)")
+    r"(?im)^(?:cộng h[òo]a xã hội chủ nghĩa việt nam|đảng cộng sản việt nam|"
+    r"độc lập\s*[-–]\s*tự do\s*[-–]\s*hạnh phúc|số\s*:?\s*\d+[\w./-]*[-/]\w)")
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>")
 _DEPTH_ERROR = "Excessive depth"
@@ -95,7 +97,7 @@ def read_page(markup: str, *, keep_comments: bool = False) -> ReadPage:
     out = ReadPage()
     doc, errors = parse_page_logged(markup)
     if doc is None:
-        _deep_page_text(out, markup, "unparseable HTML: text read without structure")
+        _flat_text_fallback(out, markup, "unparseable HTML: text read without structure")
         return out
     for template in list(doc.iter("template")):
         template.drop_tree()        # never rendered: "${title}" placeholders
@@ -111,7 +113,7 @@ def read_page(markup: str, *, keep_comments: bool = False) -> ReadPage:
     else:
         _main_text(out, doc, meta, rules, keep_comments)
     if any(_DEPTH_ERROR in e for e in errors):
-        _deep_page_text(out, markup, "deeply nested HTML (over 255 levels): text read without structure")
+        _flat_text_fallback(out, markup, "deeply nested HTML (over 255 levels): text read without structure")
     if not _closes(markup):
         out.notes.append("truncated HTML (no closing </html>): stored the readable part")
     _fill_fields(out, doc, meta, rules if is_portal else None, search_date=elements <= MAX_ELEMENTS)
@@ -141,7 +143,7 @@ def _main_text(out: ReadPage, doc, meta: PageMeta, rules: PageText, keep_comment
         out.text += "\n\n[Bình luận]\n\n" + main.comments
 
 
-def _deep_page_text(out: ReadPage, markup: str, note: str) -> None:
+def _flat_text_fallback(out: ReadPage, markup: str, note: str) -> None:
     """A page the parser could not read whole (nested deeper than its 256 levels, or not
     parseable): read the markup's text without structure (tags dropped) if that holds more."""
     flat = normalize_text(_TAG.sub(" ", _SCRIPT.sub(" ", markup)))
@@ -172,7 +174,7 @@ def _fill_fields(out: ReadPage, doc, meta: PageMeta, portal: PageText | None, *,
     if not date and portal is not None and parse_date(portal.date):
         date, source = portal.date, "portal:date-cell"
     if not date and search_date and not _has_date_line(out.text):
-        date, source = _htmldate(doc, meta.url), "htmldate"
+        date, source = htmldate_date(doc, meta.url), "htmldate"
     _put(out, "date", date, "date_source", source)
     issued = _header_date(out.text)
     if issued:
@@ -220,21 +222,3 @@ def _header_date(text: str) -> str:
         return ""
     m = _DOC_DATE_LINE.search(head)
     return (parse_date(m.group()) or "") if m else ""
-
-
-def _htmldate(doc, url: str) -> str:
-    """htmldate's original date on a copy of the page without its teaser boxes, related
-    lists, asides, navigation, footers and other articles than the main one (so that no
-    teaser's date is taken); "" if it finds none."""
-    from htmldate import find_date
-    tree = copy.deepcopy(doc)
-    for element in teaser_elements(tree):
-        if element.getparent() is not None:
-            element.drop_tree()
-    try:
-        found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
-    except (ValueError, TypeError, RecursionError, lxml.etree.LxmlError):
-        return ""
-    day = parse_date(found or "") or ""
-    # htmldate answers 1 January of a year when all it found is a year (a copyright line).
-    return "" if day.endswith("-01-01") else day
