@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.etree
 import trafilatura
 
 from vankien.ingest.normalize import fold, normalize_line, normalize_text

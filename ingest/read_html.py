@@ -7,7 +7,8 @@ Which source wins, per field (measured with bench/bench_extract.py; README, "Ing
   when trafilatura returns nothing or far less than the rules' block (noted);
 - title: the portal block's title cell, else the page's og:title / JSON-LD headline /
   <title> (ingest/page_meta.py);
-- date: the page's own metadata (meta tags, JSON-LD, date elements outside teasers, URL),
+- date: the page's own metadata (ingest/page_dates.py: meta tags, JSON-LD, date elements
+  outside teasers, URL),
   else the portal date cell, else — when the text has no date line of its own for the
   metadata step to read — htmldate on the page without its lists, asides, navigation and
   footers (where teasers sit); the date's source
@@ -34,7 +35,8 @@ from vankien.ingest.html_text import (PageText, extract_page_tree, html_to_text,
 from vankien.ingest.main_text import extract_main_text, lead_paragraph, with_lead
 from vankien.ingest.model import RawDocument, ReadError
 from vankien.ingest.normalize import normalize_line, normalize_text
-from vankien.ingest.page_meta import PageMeta, htmldate_date, read_page_meta
+from vankien.ingest.page_dates import htmldate_date
+from vankien.ingest.page_meta import PageMeta, read_page_meta
 
 # trafilatura and htmldate report "discarding data" and the like through logging; the
 # reader reports what matters itself (notes), so their records are not printed.

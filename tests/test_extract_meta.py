@@ -1,9 +1,11 @@
-"""A page's own metadata (ingest/page_meta.py) and the domain lookups it feeds (tables)."""
+"""A page's own metadata and date (ingest/page_meta.py, page_dates.py) and the domain
+lookups they feed (tables)."""
 import lxml.html
 import pytest
 
 from vankien.ingest import tables
-from vankien.ingest.page_meta import read_page_meta, url_date
+from vankien.ingest.page_dates import url_date
+from vankien.ingest.page_meta import read_page_meta
 
 
 def _meta(head: str, body: str = ""):
