@@ -1,9 +1,10 @@
-"""HTML → plain text blocks, with main-content extraction for full saved pages.
+"""HTML → plain text blocks; the project's own rules for full saved pages.
 
-A fragment (the HTML body of a Markdown file) is converted whole. A full page (`<html>`
-with menus, scripts, share bars and "TIN ĐÃ ĐƯA" lists around the document) is first cut
-down to its article/document block, and the page's own title, date cell and attachment
-link are picked out as metadata.
+A fragment (the HTML body of a Markdown file) is converted whole. For a full page (`<html>`
+with menus, scripts, share bars and "TIN ĐÃ ĐƯA" lists around the document) these rules cut
+the page down to its article/document block and pick out the page's own title, date cell and
+attachment link. They read Vietnamese portal blocks well (`portal_block`); on other pages the
+reader uses trafilatura (ingest/main_text.py) and keeps these rules as the fallback.
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ _CHROME_ATTR = re.compile(
     r"sendEmail|tbtinkhac|Other|OtherTitle|related\w*|breadcrumb\w*|banner|sidebar|"
     r"marquee|comments?)(?:$|[\s_-])"
 )
+_PORTAL_XPATH = "//*[@id='tableforprint']"
 # Main-content candidates, most specific first.
 _MAIN_XPATHS = (
-    "//*[@id='tableforprint']",
+    _PORTAL_XPATH,
     "//article",
     "//*[@itemprop='articleBody']",
     "//*[contains(@class,'article-content') or contains(@class,'detail-content')"
@@ -52,7 +54,13 @@ _ATTACHMENT_XPATH = (
     "//a[contains(@class,'htvb_ahref') or contains(translate(@href,'PDFDOCX','pdfdocx'),'.pdf')"
     " or contains(translate(@href,'PDFDOCX','pdfdocx'),'.doc')]/@href"
 )
-_FULL_PAGE = re.compile(r"(?is)^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b")
+# What may precede a page's first tag: whitespace, BOM, comments, an XML declaration. Skipped
+# by a loop, not a regex: "(?:<!--.*?-->\s*)*" backtracks exponentially on "<!---->" × 26.
+_PAGE_START = re.compile(r"(?i)<(?:!doctype\s+html|html|head)\b")
+_PAGE_PART = re.compile(r"(?i)<(?:html|head|body)\b")
+_LEADING_SPACE = re.compile(r"[\s\ufeff]*")
+_HEAD_CHARS = 5000
+_PAGE_SCAN = 65536      # a page may open with 40 KB of inline script before its <head>
 _WHITESPACE = re.compile(r"\s+")
 _HTML_TAG = re.compile(
     r"(?i)<(?:p|div|br|span|a|table|tr|td|li|ul|ol|h[1-6]|strong|em|b|i|img|body|html)\b[^>]*>"
@@ -71,13 +79,33 @@ class PageText:
 
 def looks_like_html(text: str) -> bool:
     """True if the text is HTML markup (a full page, or a fragment with several tags)."""
-    head = text[:5000]
-    return bool(_FULL_PAGE.match(head)) or len(_HTML_TAG.findall(head)) >= 3
+    return is_full_page(text) or len(_HTML_TAG.findall(text[:_HEAD_CHARS])) >= 3
 
 
 def is_full_page(markup: str) -> bool:
-    """True for a whole saved page (doctype or <html> at the start), not a body fragment."""
-    return bool(_FULL_PAGE.match(markup[:5000]))
+    """True for a whole saved page, not a body fragment: after any comments or XML
+    declaration it opens with a doctype, <html> or <head>, or its first 64 KB have a
+    <head>/<body> tag."""
+    head = markup[:_HEAD_CHARS]
+    start = _markup_start(head)
+    return start >= 0 and bool(_PAGE_START.match(head, start)
+                               or _PAGE_PART.search(markup[:_PAGE_SCAN], start))
+
+
+def _markup_start(head: str) -> int:
+    """Offset of the first tag that is not a comment or <?…?> declaration; -1 if cut off."""
+    pos = 0
+    while True:
+        pos = _LEADING_SPACE.match(head, pos).end()
+        for opener, closer in (("<!--", "-->"), ("<?", ">")):
+            if head.startswith(opener, pos):
+                end = head.find(closer, pos + len(opener))
+                if end < 0:
+                    return -1
+                pos = end + len(closer)
+                break
+        else:
+            return pos
 
 
 def html_to_text(markup: str) -> str:
@@ -89,12 +117,55 @@ def html_to_text(markup: str) -> str:
     return _blocks_text(root)
 
 
+def html_to_text_tree(doc) -> str:
+    """Text of a whole parsed page's body without its chrome (the tree is modified)."""
+    body = doc.body if doc.find("body") is not None else doc
+    _drop_chrome(body)
+    return _blocks_text(body)
+
+
 def extract_page(markup: str) -> PageText:
     """Extract the document block of a full page, plus its title, date cell and attachment."""
+    doc = parse_page(markup)
+    return extract_page_tree(doc) if doc is not None else PageText(text="")
+
+
+def parse_page(markup: str):
+    """The lxml document of a full page; None if nothing parseable is left."""
+    return parse_page_logged(markup)[0]
+
+
+def parse_page_logged(markup: str) -> tuple[object, list[str]]:
+    """(lxml document or None, the parser's error messages) for a full page.
+
+    Parsed as UTF-8 bytes (the text is decoded already): lxml refuses a str that starts
+    with an XML declaration naming an encoding. Comments and processing instructions are
+    left out, as trafilatura's own loader does, so both read the same tree.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  collect_ids=False, default_doctype=False)
     try:
-        doc = lxml.html.document_fromstring(markup)
+        doc = lxml.html.document_fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return PageText(text="")
+        return None, [e.message for e in parser.error_log]
+    return doc, [e.message for e in parser.error_log]
+
+
+def portal_block(doc):
+    """The document block of a Vietnamese portal page these rules read well, or None.
+
+    `#tableforprint` is the SharePoint/LacViet portal layout (district and province sites:
+    title cell, description, body, attachment link) whose pages trafilatura misreads: it
+    takes the marquee and the "TIN ĐÃ ĐƯA" list around a short block.
+    """
+    found = doc.xpath(_PORTAL_XPATH)
+    return found[0] if found else None
+
+
+def extract_page_tree(doc) -> PageText:
+    """`extract_page` on a parsed page (the tree is modified: chrome is removed)."""
+    for template in list(doc.iter("template")):
+        _remove(template)       # not rendered: "${title}" placeholders
     title = _first_text(doc, _TITLE_XPATHS)
     date = _first_text(doc, (_DATE_XPATH,))
     attachments = doc.xpath(_ATTACHMENT_XPATH)
@@ -129,13 +200,21 @@ def _first_text(doc, xpaths: tuple[str, ...]) -> str:
 
 
 def _main_block(doc):
-    """The article/document element of a page: a known container, else the densest block."""
+    """The article/document element of a page: a known container, else the densest block.
+
+    Of several candidates (a page with 16–54 <article> teasers) the one whose paragraphs hold
+    the most text wins; an empty container (a bare <main>) is no candidate.
+    """
     for xpath in _MAIN_XPATHS:
-        found = doc.xpath(xpath)
+        found = [e for e in doc.xpath(xpath) if _paragraph_chars(e) or e.text_content().strip()]
         if found:
-            return found[0]
+            return max(found, key=_paragraph_chars) if len(found) > 1 else found[0]
     body = doc.body if doc.find("body") is not None else doc
     return _densest_block(body)
+
+
+def _paragraph_chars(element) -> int:
+    return sum(len(p.text_content()) for p in element.iter("p"))
 
 
 def _densest_block(body):

@@ -22,6 +22,7 @@ from vankien.ingest.normalize import fold, normalize_line
 # Phrases that contain a province name without being about the province.
 _FALSE_MENTIONS = re.compile(r"Điện Biên Phủ|ĐIỆN BIÊN PHỦ")
 # A district name counts only with its administrative prefix ("huyện Đắk Song").
+_NON_ALNUM = re.compile(r"[\W_]+")
 _DISTRICT_PREFIX = r"(?:huyện|Huyện|HUYỆN|thị xã|Thị xã|THỊ XÃ|thành phố|Thành phố|TP\.?)\s+"
 
 
@@ -191,8 +192,17 @@ def province_2025(name: str) -> str:
 
 
 def _host(url_or_domain: str) -> str:
+    """Lower-case host of a URL or bare domain without "www."; "" if there is none or it is malformed.
+
+    urlsplit raises ValueError on some netlocs found in page metadata ("公開日：2025" fails its
+    NFKC check, "[::1" an unclosed IPv6 bracket): such a value names no host, it must not stop
+    the document.
+    """
     text = url_or_domain.strip().lower()
-    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    except ValueError:
+        return ""
     return host.removeprefix("www.")
 
 
@@ -207,6 +217,37 @@ def outlet_by_domain(url_or_domain: str) -> Outlet | None:
             if (host == d or host.endswith("." + d)) and (best is None or len(d) > best[0]):
                 best = (len(d), o)
     return best[1] if best else None
+
+
+@cache
+def _portal_labels() -> dict[str, str]:
+    """Folded, punctuation-free province names and aliases → province ("daknong", "hochiminhcity")."""
+    index: dict[str, str] = {}
+    for p in provinces():
+        for alias in (p.name, p.slug, *p.aliases):
+            index.setdefault(_NON_ALNUM.sub("", fold(alias)), p.name)
+    return index
+
+
+def province_by_domain(url_or_domain: str) -> str | None:
+    """Province of a URL's site: a listed outlet's province, else a provincial portal's.
+
+    Provincial government sites are `<tỉnh>.gov.vn` and its subdomains (departments,
+    districts: "daksong.daknong.gov.vn", "sotuphap.hanoi.gov.vn"); the label before
+    "gov.vn" names the province as written in its domain ("daknong", "hochiminhcity",
+    "baria-vungtau"). Ministries ("moj.gov.vn") and unknown labels give None.
+    """
+    outlet = outlet_by_domain(url_or_domain)
+    if outlet and outlet.province:
+        return outlet.province
+    labels = _host(url_or_domain).split(".")
+    if labels[-2:] != ["gov", "vn"]:
+        return None
+    for label in reversed(labels[:-2]):
+        found = _portal_labels().get(_NON_ALNUM.sub("", fold(label)))
+        if found:
+            return found
+    return None
 
 
 @cache

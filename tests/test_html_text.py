@@ -85,3 +85,39 @@ def test_html_detection():
     assert not is_full_page("<p>a</p><p>b</p>")
     assert looks_like_html("<p>a</p><p>b</p><br/>")
     assert not looks_like_html("Quy chế dân chủ ở cơ sở a < b và c > d.")
+
+
+def test_page_detection_is_linear_on_many_empty_comments():
+    """26 "<!---->" before text made the old page regex backtrack for minutes; the loop
+    that skips leading comments is linear (a generous budget catches a relapse)."""
+    import time
+    started = time.perf_counter()
+    for text in ("<!---->" * 26 + "x" * 200, "<!--" + "<!---->" * 20000, "<!---->" * 20000 + "<p>"):
+        assert not is_full_page(text)
+        looks_like_html(text)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_page_detection_after_declaration_comments_or_leading_script():
+    """XHTML with an XML declaration, comments before the doctype, and a page whose first
+    40 KB are inline script before <head> are full pages; a body fragment is not."""
+    assert is_full_page('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html></html>')
+    assert is_full_page("\ufeff<!-- saved -->\n<!-- again -->\n<html lang='vi'><body></body></html>")
+    assert is_full_page("<script>" + "var a = 1;\n" * 4000 + "</script><html><body></body></html>")
+    assert not is_full_page("<p>Đoạn một</p><div>Đoạn hai</div>")
+
+
+def test_rules_take_the_fullest_article_not_a_teaser_nor_a_template():
+    """Of several <article> elements the one with the most paragraph text is the body; an
+    <article> inside <template> ("${title}") and an empty <main> are no candidates."""
+    html = """<!DOCTYPE html><html><body><main></main>
+      <template><article><h1>${title}</h1><p>${body}</p></article></template>
+      <article class="teaser"><h3>Tin khác</h3><p>Một dòng tóm tắt.</p></article>
+      <article><h1>Dân vận khéo ở xã Nam Bình</h1>
+        <p>Xã Nam Bình triển khai mô hình dân vận khéo trong xây dựng nông thôn mới.</p>
+        <p>Người dân góp công, góp đất làm đường giao thông nông thôn.</p></article>
+      <article class="teaser"><h3>Tin khác nữa</h3><p>Một dòng nữa.</p></article></body></html>"""
+    page = extract_page(html)
+    assert page.text.startswith("Dân vận khéo ở xã Nam Bình")
+    assert "Người dân góp công" in page.text
+    assert "${" not in page.text and "Tin khác" not in page.text

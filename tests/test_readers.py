@@ -69,8 +69,10 @@ def test_built_page_fields_and_text(items):
     doc = _doc(items, "daksong/pages/03-tb-hdnd-huyen-05-03-2020/index.html")
     title = "Thông báo Triệu tập Kỳ họp bất thường HĐND huyện Đăk Song khóa IV, nhiệm kỳ 2016-2021"
     assert doc.format == "html"
+    # outlet and province come from the site's domain (<base href> daksong.daknong.gov.vn)
     assert doc.fields == {"title": title, "date": "09/03/2020",
-                          "attachment": "/img/03-TB-HDND_20200305041426484480.PDF"}
+                          "attachment": "/img/03-TB-HDND_20200305041426484480.PDF",
+                          "outlet": "Trang Thông Tin Điện Tử huyện Đăk Song", "province": "Đắk Nông"}
     assert doc.text.startswith(title)
     assert "Thông tin dự án đầu tư" not in doc.text and "linkFacebook" not in doc.text
 
@@ -148,8 +150,9 @@ def test_whole_sample_folder_counts(items):
                       "bad/malformed.csv#2", "bad/malformed.csv#4", "bad/truncated.html"] + \
         ([] if docs else ["docs/notice.doc"])
     # seeds, daksong content, daksong pages, dantri, baomoi rows, good rows of bad files, xss
-    # probe, and bad/latin1.txt: legacy 8-bit text is converted, not rejected (issue 7)
-    assert sum(isinstance(v, RawDocument) for v in items.values()) == 5 + 4 + 2 + 3 + 6 + 4 + 1 + 1 + docs
+    # probe, bad/latin1.txt (legacy 8-bit text is converted, not rejected: issue 7), and html/
+    # (a portal page and its expectations.json, read as a text page)
+    assert sum(isinstance(v, RawDocument) for v in items.values()) == 5 + 4 + 2 + 3 + 6 + 4 + 1 + 1 + 2 + docs
     assert _doc(items, "bad/latin1.txt").provenance["encoding"] == "cp1258"
 
 
