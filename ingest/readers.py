@@ -14,7 +14,7 @@ from vankien.ingest.encodings import DecodeError, decode_bytes
 from vankien.ingest.html_text import looks_like_html
 from vankien.ingest.manifest import MANIFEST_NAMES, Manifest, ManifestError
 from vankien.ingest.model import RawDocument, ReadError
-from vankien.ingest.read_binary import binary_format, read_binary
+from vankien.ingest.read_binary import ATTACHMENT_SUFFIXES, binary_format, find_attachment, read_binary
 from vankien.ingest.read_frontmatter import FrontMatterError, has_front_matter, read_front_matter_file
 from vankien.ingest.read_html import read_html
 from vankien.ingest.read_tabular import iter_csv_rows, iter_jsonl_rows
@@ -38,6 +38,9 @@ class InputFile:
     root: str                   # the command-line path it was found under
     manifests: list[Manifest] = field(default_factory=list)
     size: int = 0
+    # The official document a saved page links to, downloaded beside it (PDF, Word, scan):
+    # the page and its attachment are read as one document whose body is the attachment.
+    attachment: Path | None = None
 
     @property
     def tabular(self) -> bool:
@@ -62,19 +65,48 @@ def plan_inputs(paths: list[Path], manifest: Manifest | None = None,
         found = _folder_manifests(root, path)
         yield from (m for m in found if isinstance(m, ReadError))
         manifests = ([manifest] if manifest else []) + [m for m in found if isinstance(m, Manifest)]
-        for file in iter_files(path):
+        files = list(iter_files(path))
+        attachments = pages_with_attachments(files)
+        taken = set(attachments.values())
+        for file in files:
+            if file in taken:
+                continue            # read with the page that links to it
             source_path = file.relative_to(root).as_posix()
             size = file.stat().st_size
             if max_bytes is not None and size > max_bytes:
                 yield ReadError(source_path, f"file of {size / 2**20:.1f} MB is over the {max_bytes / 2**20:.0f} MB"
                                 " limit (--max-file-mb)")
                 continue
-            yield InputFile(file.resolve(), source_path, path.as_posix(), manifests, size)
+            yield InputFile(file.resolve(), source_path, path.as_posix(), manifests, size, attachments.get(file))
+
+
+_PAGE_SUFFIXES = (".html", ".htm")
+_MAX_PAGE_SCAN = 5 * 2**20      # pages larger than this are not scanned for attachment links
+
+
+def pages_with_attachments(files: list[Path]) -> dict[Path, Path]:
+    """{saved page: the attachment file beside it that the page links to}, one page per attachment."""
+    folders: dict[Path, list[Path]] = {}
+    for f in files:
+        folders.setdefault(f.parent, []).append(f)
+    found: dict[Path, Path] = {}
+    for members in folders.values():
+        if not any(f.suffix.lower() in ATTACHMENT_SUFFIXES for f in members):
+            continue
+        for page in (f for f in members if f.suffix.lower() in _PAGE_SUFFIXES):
+            if page.stat().st_size > _MAX_PAGE_SCAN:
+                continue
+            attachment = find_attachment(page, {})
+            if attachment is not None and attachment in members and attachment not in found.values():
+                found[page] = attachment
+    return found
 
 
 def read_input(inp: InputFile, column_map: dict | None = None) -> Iterator[Item]:
     """The documents of one input file, with its manifests applied and its absolute origin set."""
     for item in read_file(inp.path, inp.source_path, column_map):
+        if isinstance(item, RawDocument) and inp.attachment is not None:
+            item = with_attachment(item, inp.attachment)
         if isinstance(item, RawDocument):
             item.origin = inp.path.as_posix()
             for found in inp.manifests:
@@ -180,3 +212,28 @@ def _folder_manifests(root: Path, path: Path) -> list[Manifest | ReadError]:
             except ManifestError as exc:
                 found.append(ReadError(file.relative_to(root).as_posix(), str(exc)))
     return found
+
+
+def with_attachment(page: RawDocument, attachment: Path) -> RawDocument:
+    """The page read as its attachment: the attachment's text and header metadata, the page's
+    URL, title, date and outlet where the attachment says nothing. An unreadable attachment
+    leaves the page as it is, with a note."""
+    try:
+        raw = attachment.read_bytes()
+    except OSError as exc:
+        page.notes.append(f"attachment {attachment.name} unreadable: {exc.strerror or exc}")
+        return page
+    fmt = binary_format(raw, attachment.suffix.lower())
+    doc = read_binary(fmt, raw, page.source_path, page.raw_hash) if fmt else ReadError(page.source_path, "not binary")
+    if isinstance(doc, ReadError):
+        page.notes.append(f"attachment {attachment.name} unreadable: {doc.reason}")
+        return page
+    fields = {**page.fields, **{k: v for k, v in doc.fields.items() if v}}
+    fields.setdefault("attachment", attachment.name)
+    for key in ("url", "outlet"):
+        if page.fields.get(key):
+            fields[key] = page.fields[key]     # where it was published is the page's to say
+    provenance = {**doc.provenance, "page": page.provenance, "attachment": attachment.name}
+    raw_hash = hashlib.sha256((page.raw_hash + hashlib.sha256(raw).hexdigest()).encode()).hexdigest()
+    return RawDocument(page.source_path, doc.text, doc.format, raw_hash, page.row, fields, provenance,
+                       page.notes + doc.notes, doc.page_starts, page.origin)

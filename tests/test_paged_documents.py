@@ -34,3 +34,26 @@ def test_pdf_paragraphs_keep_their_pages_and_citations_say_them(pdf_kb, encoder)
         doc = svc.document(hit["document"]["id"])
     assert doc["doc_number"] == "210-TB/BCĐ" and doc["date"] == "2020-07-13"
     assert not hit["ocr"] and "nhận dạng tự động" not in hit["citation"]
+
+
+def test_page_beside_its_attachment_is_one_document_with_the_attachment_body(tmp_path):
+    pytest.importorskip("fpdf")
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    doc_samples.text_pdf(folder / "TB 210.pdf")
+    (folder / "index.html").write_text(
+        '<!DOCTYPE html><html><head><title>Thông báo 210</title>'
+        '<link rel="canonical" href="https://tinhuy.haiduong.gov.vn/tb-210"></head><body><article>'
+        '<h1>Thông báo kết luận số 210</h1><p>Xem văn bản đính kèm.</p>'
+        '<a href="/Documents/TB%20210.pdf">Tải về</a></article></body></html>', encoding="utf-8")
+    kb = tmp_path / "kb"
+    summary = pipeline.run([folder], kb, progress=False)
+    assert (summary.added, summary.failed) == (1, 0)
+    conn = store.connect(kb, readonly=True)
+    row = conn.execute("SELECT d.source_path, v.url, v.doc_number, v.date, v.format, v.text FROM documents d"
+                       " JOIN versions v ON v.id = d.current_version").fetchone()
+    assert row["source_path"] == "index.html" and row["url"] == "https://tinhuy.haiduong.gov.vn/tb-210"
+    assert row["doc_number"] == "210-TB/BCĐ" and row["date"] == "2020-07-13" and row["format"] == "pdf"
+    assert "Xem văn bản đính kèm" not in row["text"]
+    pages = [r[0] for r in conn.execute("SELECT page FROM paragraphs WHERE kind='body'")]
+    assert max(pages) >= 2
