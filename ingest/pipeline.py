@@ -32,7 +32,7 @@ from . import store
 from .kblock import write_lock
 from .model import ReadError
 from .prepare import Prepared, prepare  # noqa: F401  (prepare is part of this module's API)
-from .readers import InputFile, plan_inputs
+from .readers import InputFile, ReadOptions, plan_inputs
 from .worker import Budget, Unchanged, WorkerPool
 
 # Bump when cleaning/metadata/paragraph rules change: inputs are then re-processed even
@@ -136,6 +136,7 @@ class Ingester:
 
 
 def run(paths: Iterable[Path], kb_dir: Path, *, manifest=None, column_map: dict | None = None,
+        keep_comments: bool = False,
         progress: bool = True, report: Callable[[str], None] | None = None,
         budget: Budget | None = None, workers: int | None = None) -> IngestSummary:
     """Ingest files and directories into the knowledge base at `kb_dir`; never stops on bad input.
@@ -152,7 +153,8 @@ def run(paths: Iterable[Path], kb_dir: Path, *, manifest=None, column_map: dict 
         conn = store.connect(kb_dir)
         try:
             run_id = _start_run(conn, paths)
-            _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, summary, report, progress)
+            options = ReadOptions(column_map=column_map, keep_comments=keep_comments)
+            _ingest_inputs(conn, run_id, paths, manifest, options, budget, workers, summary, report, progress)
             summary.elapsed = time.perf_counter() - started
             _finish_run(conn, run_id, summary)
         finally:
@@ -160,7 +162,7 @@ def run(paths: Iterable[Path], kb_dir: Path, *, manifest=None, column_map: dict 
     return summary
 
 
-def _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, summary, report, progress):
+def _ingest_inputs(conn, run_id, paths, manifest, options, budget, workers, summary, report, progress):
     ingester = Ingester(conn)
     inputs = []
     for inp in plan_inputs(paths, manifest, max_bytes=int(budget.max_file_mb * 2**20)):
@@ -169,7 +171,7 @@ def _ingest_inputs(conn, run_id, paths, manifest, column_map, budget, workers, s
         else:
             inputs.append(inp)
     bar = _bar(len(inputs), progress)
-    pool = WorkerPool(budget, column_map, workers)
+    pool = WorkerPool(budget, options, workers)
     for result in pool.run(inputs, ingester.known_hashes):
         summary.slowest = max(summary.slowest, (result.seconds, result.input.source_path))
         for item in result.items:

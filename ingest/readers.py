@@ -29,6 +29,14 @@ _ENCODING_LABELS = {"cp1258": "Windows-1258", "tcvn3": "TCVN3 (ABC)", "vni": "VN
                     "cp1252": "Windows-1252"}
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read inputs: CSV/JSONL column mapping, and whether reader comments are content."""
+
+    column_map: dict | None = None      # canonical field → column name
+    keep_comments: bool = False         # reader comments under news articles (off: not the article)
+
+
 @dataclass
 class InputFile:
     """One input file to read: where it is, how it is cited, and the manifests that apply."""
@@ -102,9 +110,9 @@ def pages_with_attachments(files: list[Path]) -> dict[Path, Path]:
     return found
 
 
-def read_input(inp: InputFile, column_map: dict | None = None) -> Iterator[Item]:
+def read_input(inp: InputFile, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
     """The documents of one input file, with its manifests applied and its absolute origin set."""
-    for item in read_file(inp.path, inp.source_path, column_map):
+    for item in read_file(inp.path, inp.source_path, options):
         if isinstance(item, RawDocument) and inp.attachment is not None:
             item = with_attachment(item, inp.attachment)
         if isinstance(item, RawDocument):
@@ -115,13 +123,13 @@ def read_input(inp: InputFile, column_map: dict | None = None) -> Iterator[Item]
 
 
 def iter_documents(paths: list[Path], manifest: Manifest | None = None,
-                   column_map: dict | None = None) -> Iterator[Item]:
+                   options: ReadOptions = ReadOptions()) -> Iterator[Item]:
     """Yield one RawDocument (or ReadError) per file, or per row of a tabular file, in order."""
     for inp in plan_inputs(paths, manifest):
         if isinstance(inp, ReadError):
             yield inp
         else:
-            yield from read_input(inp, column_map)
+            yield from read_input(inp, options)
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -136,7 +144,7 @@ def iter_files(path: Path) -> Iterator[Path]:
             yield child
 
 
-def read_file(path: Path, source_path: str, column_map: dict | None = None) -> Iterator[Item]:
+def read_file(path: Path, source_path: str, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
     """Read one file: check and decode its bytes, detect its format, yield its documents."""
     try:
         raw = path.read_bytes()
@@ -156,11 +164,11 @@ def read_file(path: Path, source_path: str, column_map: dict | None = None) -> I
     text = decoded.text
     fmt = detect_format(path.suffix.lower(), text)
     if fmt == "csv":
-        items = iter_csv_rows(source_path, text, path.suffix.lower(), column_map)
+        items = iter_csv_rows(source_path, text, path.suffix.lower(), options.column_map)
     elif fmt == "jsonl":
-        items = iter_jsonl_rows(source_path, text, column_map)
+        items = iter_jsonl_rows(source_path, text, options.column_map)
     else:
-        items = [read_single(fmt, source_path, text, raw_hash)]
+        items = [read_single(fmt, source_path, text, raw_hash, options)]
     for item in items:
         if isinstance(item, RawDocument):
             item.provenance.setdefault("encoding", decoded.encoding)
@@ -185,7 +193,8 @@ def detect_format(extension: str, text: str) -> str:
     return "text"
 
 
-def read_single(fmt: str, source_path: str, text: str, raw_hash: str) -> Item:
+def read_single(fmt: str, source_path: str, text: str, raw_hash: str,
+                options: ReadOptions = ReadOptions()) -> Item:
     """Read a one-document file of a known non-tabular format."""
     if fmt == "frontmatter":
         try:
@@ -195,7 +204,7 @@ def read_single(fmt: str, source_path: str, text: str, raw_hash: str) -> Item:
     if fmt == "header":
         return read_header_file(source_path, text, raw_hash)
     if fmt == "html":
-        return read_html(source_path, text, raw_hash)
+        return read_html(source_path, text, raw_hash, keep_comments=options.keep_comments)
     return read_text_page(source_path, text, raw_hash)
 
 

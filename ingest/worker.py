@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 
 from .model import RawDocument, ReadError
 from .prepare import Prepared, prepare
-from .readers import InputFile, read_input
+from .readers import InputFile, ReadOptions, read_input
 
 
 MAX_OVERRUNS = 3        # rows of one tabular file over budget before the rest of it is skipped
@@ -90,7 +90,7 @@ def _mb() -> int:
     return soft // 2**20 if soft > 0 else 0
 
 
-def _child_main(conn, column_map: dict | None, memory_mb: int) -> None:
+def _child_main(conn, options: ReadOptions, memory_mb: int) -> None:
     """Worker loop: receive (job, input, first item, known hashes); send each item, then 'end'."""
     _limit_memory(memory_mb)
     while True:
@@ -100,7 +100,7 @@ def _child_main(conn, column_map: dict | None, memory_mb: int) -> None:
         job_id, inp, start, known = job
         index = -1
         try:
-            for index, item in enumerate(read_input(inp, column_map)):
+            for index, item in enumerate(read_input(inp, options)):
                 if index >= start:
                     conn.send(("item", job_id, index, _process(item, known)))
         except MemoryError:
@@ -113,9 +113,9 @@ def _child_main(conn, column_map: dict | None, memory_mb: int) -> None:
 class _Worker:
     """One child process and the job it is working on."""
 
-    def __init__(self, ctx, column_map: dict | None, budget: Budget):
+    def __init__(self, ctx, options: ReadOptions, budget: Budget):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_child_main, args=(child, column_map, budget.memory_mb), daemon=True)
+        self.process = ctx.Process(target=_child_main, args=(child, options, budget.memory_mb), daemon=True)
         self.process.start()
         child.close()
         self.job: int | None = None
@@ -145,9 +145,9 @@ class _Worker:
 class WorkerPool:
     """Runs read+prepare for a stream of input files in `workers` child processes."""
 
-    def __init__(self, budget: Budget, column_map: dict | None = None, workers: int | None = None):
+    def __init__(self, budget: Budget, options: ReadOptions = ReadOptions(), workers: int | None = None):
         self.budget = budget
-        self.column_map = column_map
+        self.options = options
         self.size = max(1, workers or min(2, os.cpu_count() or 1))
         # forkserver: children fork from a clean server process, not from a parent that may
         # hold OpenMP/faiss threads; preloading makes each fork cheap.
@@ -161,7 +161,7 @@ class WorkerPool:
         results: dict[int, FileResult] = {}
         finished: set[int] = set()
         source = enumerate(inputs)
-        workers = [_Worker(self.ctx, self.column_map, self.budget) for _ in range(self.size)]
+        workers = [_Worker(self.ctx, self.options, self.budget) for _ in range(self.size)]
         next_out, exhausted = 0, False
         try:
             while True:
@@ -237,4 +237,4 @@ class WorkerPool:
                 result.items.append(ReadError(result.input.source_path, f"rest of the file skipped after "
                                               f"{MAX_OVERRUNS} rows over budget"))
             self._finish(result, finished, job_id)
-        return _Worker(self.ctx, self.column_map, self.budget)
+        return _Worker(self.ctx, self.options, self.budget)

@@ -10,7 +10,7 @@ import pytest
 from vankien.ingest.manifest import Manifest
 from vankien.ingest.model import RawDocument, ReadError
 from vankien.ingest.encodings import decode_bytes, DecodeError
-from vankien.ingest.readers import iter_documents
+from vankien.ingest.readers import ReadOptions, iter_documents
 
 DATA = Path(__file__).parent / "data"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -185,7 +185,7 @@ def test_tsv_semicolon_and_column_map(tmp_path):
     """Other delimiters are sniffed; column_map overrides the name-based mapping."""
     (tmp_path / "a.tsv").write_text("tieu_de\tnoi_dung\tngay\nTin A\tNội dung A.\t2020-01-02\n", encoding="utf-8")
     (tmp_path / "b.csv").write_text("headline;text;when\nTin B;Nội dung B.;2020-03-04\n", encoding="utf-8")
-    docs = {d.source_key: d for d in iter_documents([tmp_path], column_map={"date": "ngay"})}
+    docs = {d.source_key: d for d in iter_documents([tmp_path], options=ReadOptions(column_map={"date": "ngay"}))}
     assert docs["a.tsv#1"].fields == {"title": "Tin A", "date": "2020-01-02"}
     assert docs["a.tsv#1"].text == "Nội dung A."
     assert docs["b.csv#1"].fields == {"title": "Tin B"} and docs["b.csv#1"].text == "Nội dung B."

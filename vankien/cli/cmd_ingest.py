@@ -54,14 +54,17 @@ Examples:
                         "Time budget per document (default 120 s)."))
 @click.option("--max-file-mb", type=float, default=None,
               help=pick("Kích thước tối đa của một tệp (mặc định 100 MB).", "Largest file read (default 100 MB)."))
+@click.option("--keep-comments", is_flag=True,
+              help=pick("Giữ cả bình luận của bạn đọc dưới bài báo (mặc định bỏ).",
+                        "Keep reader comments under news articles (default: left out)."))
 @click.option("--workers", type=int, default=None,
               help=pick("Số tiến trình đọc tệp (mặc định: số lõi, tối đa 2).",
                         "Reader processes (default: cores, at most 2)."))
 @click.option("--json", "as_json", is_flag=True, help=pick("In bản tóm tắt dạng JSON.", "Print the summary as JSON."))
 @click.option("--quiet", "-q", is_flag=True, help=pick("Không hiện thanh tiến độ.", "No progress bar."))
 @click.pass_context
-def ingest(ctx, paths, manifest, columns, no_index, encoder, max_seconds, max_file_mb, workers, as_json,
-           quiet) -> None:  # noqa: D103 - help above
+def ingest(ctx, paths, manifest, columns, no_index, encoder, max_seconds, max_file_mb, keep_comments, workers,
+           as_json, quiet) -> None:  # noqa: D103 - help above
     from vankien.ingest import pipeline
     from vankien.ingest.manifest import Manifest
     from vankien.ingest.worker import Budget
@@ -69,7 +72,8 @@ def ingest(ctx, paths, manifest, columns, no_index, encoder, max_seconds, max_fi
     budget.seconds = max_seconds or budget.seconds
     budget.max_file_mb = max_file_mb or budget.max_file_mb
     summary = pipeline.run(paths, ctx.obj["kb"], manifest=Manifest.load(manifest) if manifest else None,
-                           column_map=parse_columns(columns), progress=not quiet, budget=budget, workers=workers)
+                           column_map=parse_columns(columns), keep_comments=keep_comments, progress=not quiet,
+                           budget=budget, workers=workers)
     result = summary.as_dict()
     if not no_index:
         result["embeddings"] = import_bundled(ctx.obj["kb"], paths, encoder)
