@@ -56,6 +56,7 @@ class IngestSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     slowest: tuple[float, str] = (0.0, "")     # (seconds, source) of the file that took longest
+    worker_rss_mb: float = 0.0                  # peak resident memory of a reader worker
 
     @property
     def documents(self) -> int:
@@ -69,6 +70,7 @@ class IngestSummary:
                 "paragraphs": self.paragraphs, "elapsed_s": round(self.elapsed, 3),
                 "documents_per_s": round(self.documents / self.elapsed, 1) if self.elapsed else 0.0,
                 "slowest_file": {"seconds": round(self.slowest[0], 3), "source": self.slowest[1]},
+                "worker_peak_rss_mb": round(self.worker_rss_mb),
                 "errors": [{"source": s, "reason": r} for s, r in self.errors],
                 "warnings": [{"source": s, "note": n} for s, n in self.warnings]}
 
@@ -174,6 +176,7 @@ def _ingest_inputs(conn, run_id, paths, manifest, options, budget, workers, summ
     pool = WorkerPool(budget, options, workers)
     for result in pool.run(inputs, ingester.known_hashes):
         summary.slowest = max(summary.slowest, (result.seconds, result.input.source_path))
+        summary.worker_rss_mb = max(summary.worker_rss_mb, result.worker_rss_mb)
         for item in result.items:
             _record(conn, run_id, ingester, item, result.input.root, summary, report)
         if bar:

@@ -59,6 +59,7 @@ class FileResult:
     overruns: int = 0
     started: float = 0.0        # monotonic time the file was first handed to a worker
     seconds: float = 0.0        # wall time from then until its last item
+    worker_rss_mb: float = 0.0  # peak resident memory of the worker process after this file
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -107,7 +108,7 @@ def _child_main(conn, options: ReadOptions, memory_mb: int) -> None:
             conn.send(("item", job_id, index + 1, ReadError(inp.source_path, "over the memory budget while reading")))
         except Exception as exc:  # noqa: BLE001 - reported as the file's error, the batch goes on
             conn.send(("item", job_id, index + 1, ReadError(inp.source_path, f"{type(exc).__name__}: {exc}")))
-        conn.send(("end", job_id, index + 1, None))
+        conn.send(("end", job_id, index + 1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 class _Worker:
@@ -213,6 +214,7 @@ class WorkerPool:
             w.next_index = index + 1
             w.deadline = time.monotonic() + self.budget.seconds
         else:
+            results[job_id].worker_rss_mb = payload or 0.0
             self._finish(results[job_id], finished, job_id)
             w.job = None
         return w

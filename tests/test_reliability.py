@@ -100,6 +100,8 @@ def test_queries_during_ingest_and_publication_see_one_consistent_snapshot(tmp_p
         vanished += not mine
         mixed += any(title != f"Bản {rnd} của tài liệu {i}" or f"vòng {rnd} " not in text
                      for title, text in mine if "vòng" in text)
+    print(f"\nconcurrency: {len(queries)} queries and {len(observed) - len(queries)} stats calls over"
+          f" {len(expected)} generations; {len(errors)} errors, {vanished} vanished, {mixed} mixed")
     assert vanished == 0 and mixed == 0
     for gen, _, count in (o for o in observed if o[1] == "count"):
         assert count == len(expected[gen])        # a document counts once it is searchable
