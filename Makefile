@@ -10,7 +10,7 @@ BIN     = $(VENV)/bin
 # warning (nothing is wrong); silence that one message so an install prints nothing to ignore.
 export PYTHONWARNINGS = ignore:Editable installation
 
-.PHONY: run test setup setup-test system-packages browser eval bench clean
+.PHONY: run test setup setup-test system-packages browser sample-embeddings eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ run: setup
 ## Test suite (unit, integration on real samples, real models, browser end-to-end).
 test: setup-test system-packages
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Refresh the bundled sample's embeddings file after a change to cleaning or paragraphs
+## (tests/test_sample_corpus.py fails when it no longer covers the sample).
+sample-embeddings: setup
+	rm -rf build/kb-sample-embeddings
+	$(BIN)/vankien --kb build/kb-sample-embeddings ingest corpus/sample -q
+	$(BIN)/vankien --kb build/kb-sample-embeddings embeddings export corpus/sample/vankien-embeddings.npz
 
 ## Retrieval quality on ../shared (ingests it into build/kb-shared first; ~15 min the first time).
 eval: setup

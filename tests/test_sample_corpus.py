@@ -19,3 +19,13 @@ def test_bundled_sample_ingests_cleanly_with_variety(tmp_path):
     daksong = conn.execute(f"SELECT COUNT(*), SUM(province = 'Đắk Nông') {live}"
                            " WHERE d.source_path LIKE 'daksong/%'").fetchone()
     assert daksong[0] == daksong[1]       # the folder's manifest supplies the province
+
+
+def test_bundled_embeddings_cover_the_sample_and_verify(tmp_path, encoder):
+    """The shipped vectors match this encoder and this pipeline's paragraphs (else `make sample-embeddings`)."""
+    from vankien.search.embeddings_file import FILE_NAME, import_embeddings
+    pipeline.run([SAMPLE], tmp_path, progress=False)
+    conn = store.connect(tmp_path)
+    result = import_embeddings(conn, encoder, SAMPLE / FILE_NAME)      # verifies a re-embedded sample
+    needed = conn.execute("SELECT COUNT(DISTINCT content_hash) FROM paragraphs").fetchone()[0]
+    assert result.imported >= 0.95 * needed, (result, needed)
