@@ -32,6 +32,8 @@ _SPACE_CHARS = "[ \\t\\u00a0\\u2000-\\u200b\\u202f\\u205f\\u3000\\ufeff]"
 _SPACES = re.compile(rf"{_SPACE_CHARS.replace('[ ', '[')}{_SPACE_CHARS}*+| {_SPACE_CHARS}++")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZERO_WIDTH = re.compile(f"[{_INVISIBLE}]")
+# Whitespace runs other than a single plain space.
+_NOT_ONE_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _MANY_BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 # normalize_text works on pieces of about this many characters, so the NFD/NFC buffers and
 # the per-line list exist for one piece at a time, not for a whole 40 MB text.
@@ -108,7 +110,8 @@ def _strip_ends(pieces: list[str]) -> None:
 
 def normalize_line(text: str) -> str:
     """Normalise a single-line value (title, query): like `normalize_text`, newlines become spaces."""
-    return " ".join(normalize_text(text).split())
+    # Same as " ".join(text.split()), without a list of every word of a long text.
+    return _NOT_ONE_SPACE.sub(" ", normalize_text(text)).strip()
 
 
 def fold(text: str) -> str:
