@@ -38,6 +38,7 @@ _MANY_BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 # normalize_text works on pieces of about this many characters, so the NFD/NFC buffers and
 # the per-line list exist for one piece at a time, not for a whole 40 MB text.
 _CHUNK_CHARS = 1 << 20
+_FOLD_CHARS = 1 << 16
 
 
 def normalize_unicode(text: str) -> str:
@@ -116,9 +117,28 @@ def normalize_line(text: str) -> str:
 
 def fold(text: str) -> str:
     """Remove diacritics and map đ→d; lower-cased. "Dân vận khéo" → "dan van kheo"."""
+    if len(text) <= _FOLD_CHARS:
+        return _fold(text)
+    # A long text (a whole document) in pieces cut after a space or newline, which
+    # lower-casing, NFD and mark removal never look across: the per-character list of one
+    # piece, not of the whole text (8 bytes a character), is alive at a time.
+    return "".join(_fold(piece) for piece in _space_pieces(text, _FOLD_CHARS))
+
+
+def _fold(text: str) -> str:
     nfd = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in nfd if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
+
+
+def _space_pieces(text: str, size: int):
+    """Consecutive pieces of about `size` characters, each ending after a space or newline."""
+    start = 0
+    while start < len(text):
+        cuts = [c for c in (text.find(" ", start + size), text.find("\n", start + size)) if c >= 0]
+        end = min(cuts) + 1 if cuts else len(text)
+        yield text[start:end]
+        start = end
 
 
 def has_diacritics(text: str) -> bool:
