@@ -15,27 +15,36 @@ from vankien.ingest.model import Cleaned
 from vankien.ingest.normalize import normalize_line, normalize_text
 
 # Everything from one of these lines on is the site's related-article list.
+# Linear-time rule for the line patterns below: every whitespace run is possessive (`\s*+`)
+# wherever what follows cannot start with whitespace, so a match is the same as with `\s*`,
+# but a long run of whitespace the normaliser keeps (form feeds, U+2028 …) is scanned once
+# instead of being split every possible way between two adjacent `\s*` (cubic before).
 _STOP_MARKER = re.compile(
     r"(?i)^(?:các bài viết khác|các tin khác|tin khác|đọc thêm|tin liên quan|tin đã đưa|"
-    r"bài viết liên quan|tin cùng chuyên mục|xem thêm|các tin đã đưa)\s*:?$"
+    r"bài viết liên quan|tin cùng chuyên mục|xem thêm|các tin đã đưa)\s*+:?$"
 )
 _CHROME_LINE = re.compile(
-    r"(?i)^(?:xem với cỡ chữ\s*a*|cỡ chữ\s*a*|in bài(?: viết)?|bản in|chia sẻ|gửi email|"
-    r"gửi bài viết|lưu bài|facebook|twitter|zalo|email|print|a\s*a\s*a?|[-+]?\s*a\s*[+-]|"
-    r"nhấn vào (?:đây )?để (?:xem|tải)(?: về)?\s*:?\s*(?:chi tiết|văn bản|tệp đính kèm)?|tải về|tệp đính kèm\s*:?)$"
+    r"(?i)^(?:xem với cỡ chữ\s*+a*|cỡ chữ\s*+a*|in bài(?: viết)?|bản in|chia sẻ|gửi email|"
+    r"gửi bài viết|lưu bài|facebook|twitter|zalo|email|print|a\s*+a\s*+a?|[-+]?\s*+a\s*+[+-]|"
+    r"nhấn vào (?:đây )?để (?:xem|tải)(?: về)?\s*+:?\s*+(?:chi tiết|văn bản|tệp đính kèm)?|tải về"
+    r"|tệp đính kèm\s*+:?)$"
 )
-_WEEKDAY = r"(?:chủ nhật|thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7]))"
+_WEEKDAY = r"(?:chủ nhật|thứ\s*+(?:hai|ba|tư|năm|sáu|bảy|[2-7]))"
 _DMY = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
 _TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?"
 _DATE_LINE = re.compile(
-    rf"(?i)^\(?\s*(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật)\s*:?\s*)?"
-    rf"(?:{_WEEKDAY}\s*,?\s*)?(?:ngày\s*)?"
-    rf"(?:{_DMY}(?:\s*[-|,]?\s*{_TIME}(?:\s*\(?GMT[+\d:]*\)?)?)?|{_TIME}\s*[|,-]?\s*{_DMY})\s*\)?$"
+    rf"(?i)^\(?\s*+(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật)\s*+:?\s*+)?"
+    rf"(?:{_WEEKDAY}\s*+,?\s*+)?(?:ngày\s*+)?"
+    rf"(?:{_DMY}(?:\s*+[-|,]?\s*+{_TIME}(?:\s*+\(?GMT[+\d:]*+\)?)?)?|{_TIME}\s*+[|,-]?\s*+{_DMY})"
+    rf"\s*+\)?$"
 )
 _PORTAL_LINE = re.compile(
     r"(?i)^(?:cổng thông tin điện tử|cổng ttđt|trang thông tin điện tử|báo điện tử)\b.{2,80}$"
 )
-_SOURCE_LINE = re.compile(r"(?i)^\(?nguồn\s*:?\s*[^.]{2,80}?\)?$")
+# "Nguồn: Báo Hà Nam". Was `nguồn\s*:?\s*[^.]{2,80}?\)?$`, quadratic on a long whitespace
+# run; this form accepts the same lines (at least two characters after "nguồn", none a
+# period, at most 80 once the leading spaces/colon and a closing parenthesis are set aside).
+_SOURCE_LINE = re.compile(r"(?i)^\(?nguồn(?=[^.]{2})\s*+:?\s*+[^.]{0,80}\)?$")
 # "(Baohatinh.vn) - " and dantri's "Dân trí " dateline before the lead sentence.
 _LEAD_SOURCE = re.compile(
     r"^(\((?:[\w-]+\.)+(?:vn|com|net|org)\))\s*[-–—]\s*|^(Dân trí)\s+(?=[A-ZĐÀ-Ỹ0-9\"“])", re.I
@@ -60,8 +69,12 @@ _CAPTION_VERB = re.compile(
 )
 # Reported speech is content, not a caption: "Đồng chí … phát biểu, yêu cầu …".
 _SPEECH_VERB = re.compile(r"(?i)\b(?:yêu cầu|đề nghị|nhấn mạnh|cho rằng|khẳng định|chỉ đạo các)\b")
-_WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$")
 _RECASE_MAX_NGRAM = 12
+# recase_heading looks for the heading's words in the first this-many characters of the
+# body only. The longest corpus document is ~14 kB, so real notices are read in full;
+# a crafted multi-megabyte "notice" costs at most this much.
+_RECASE_BODY_CHARS = 1_000_000
+_BODY_WORD = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)]*$")
 _HEADING_END = re.compile(r"[.!?…;:]['\"”’)]*$")
 _INNER_SENTENCE = re.compile(r"[.!?]\s+\S")
@@ -76,7 +89,7 @@ _BYLINE_MAX = 40
 _SIGNATURE_LINE_MAX = 60
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """One non-empty line and whether a blank line (block break) came before it."""
 
@@ -164,8 +177,18 @@ def _is_heading_like(text: str) -> bool:
 
 def _is_upper(text: str) -> bool:
     """True if every letter of the line is upper case (a notice heading line)."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    return _letter_case(text) == (True, True)
+
+
+def _letter_case(text: str) -> tuple[bool, bool]:
+    """(has a letter, no letter is lower case): `_is_upper` is both; two texts combine by or/and."""
+    seen = False
+    for c in text:
+        if c.isalpha():
+            if not c.isupper():
+                return True, False
+            seen = True
+    return seen, True
 
 
 def _find_title(lines: list[_Line], out: Cleaned, hint: str) -> tuple[int, int]:
@@ -177,13 +200,14 @@ def _find_title(lines: list[_Line], out: Cleaned, hint: str) -> tuple[int, int]:
     on a news page the last heading-like line of the zone is (earlier ones are labels).
     """
     candidates: list[int] = []
+    hint_key = _title_key(hint) if hint else ""    # once, not per head line: a hint can be long
     for i, line in enumerate(lines):
         text = line.text
         if is_date_line(text) or _PORTAL_LINE.match(text):
             continue
         if not _is_heading_like(text):
             break
-        if hint and _same_title(text, hint):
+        if hint and _same_title(text, hint_key):
             return i, i + 1
         candidates.append(i)
     is_notice = bool(candidates) and _is_upper(lines[candidates[0]].text)
@@ -202,9 +226,10 @@ def _title_key(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
-def _same_title(line: str, hint: str) -> bool:
-    """True if the line is the hinted title, allowing one of them to extend the other."""
-    line_key, hint_key = _title_key(line), _title_key(hint)
+def _same_title(line: str, hint_key: str) -> bool:
+    """True if the line is the hinted title (given by its `_title_key`), allowing one of them
+    to extend the other."""
+    line_key = _title_key(line)
     if not line_key or not hint_key:
         return False
     shorter = min(len(line_key), len(hint_key))
@@ -218,8 +243,7 @@ def _take_head(lines: list[_Line], start: int, end: int, out: Cleaned) -> list[_
         return _take_date_lines(lines, out, "after-title")
     head = [l.text for l in lines[start:end]]
     is_notice = _is_upper(head[0]) and len(head) > 1
-    body_text = " ".join(l.text for l in lines[end:])
-    out.title = recase_heading(" ".join(head), body_text) if is_notice else head[0]
+    out.title = recase_heading(" ".join(head), _body_head(lines[end:])) if is_notice else head[0]
     for line in lines[:start]:
         if is_date_line(line.text):
             out.date_lines.append((line.text, "before-title"))
@@ -231,6 +255,17 @@ def _take_head(lines: list[_Line], start: int, end: int, out: Cleaned) -> list[_
     if rest:
         rest[0].new_block = True
     return rest
+
+
+def _body_head(lines: list[_Line]) -> str:
+    """The lines joined by spaces, stopping once `_RECASE_BODY_CHARS` are reached."""
+    texts, size = [], 0
+    for line in lines:
+        if size >= _RECASE_BODY_CHARS:
+            break
+        texts.append(line.text)
+        size += len(line.text) + 1
+    return " ".join(texts)
 
 
 def _take_date_lines(lines: list[_Line], out: Cleaned, where: str) -> list[_Line]:
@@ -350,15 +385,29 @@ def is_caption(text: str) -> bool:
 
 
 def _join_broken_lines(lines: list[_Line]) -> list[_Line]:
-    """Join a sentence split across lines: first part without end punctuation, next lower-case."""
+    """Join a sentence split across lines: first part without end punctuation, next lower-case.
+
+    Linear: the parts of a joined line are collected and joined once, and whether it is
+    upper case is combined from its parts instead of rescanning the growing text.
+    """
     joined: list[_Line] = []
+    parts: list[str] = []               # texts making up joined[-1]
+    has_letter, no_lower = False, True  # _letter_case of joined[-1]
     for line in lines:
-        prev = joined[-1].text if joined else ""
+        text = line.text
         # An upper-case line is a heading or position ("PHÓ BÍ THƯ" / "kiêm"): not a break.
-        if prev and prev[-1].isalnum() and line.text[0].islower() and not _is_upper(prev):
-            joined[-1].text = f"{prev} {line.text}"
-        else:
-            joined.append(line)
+        if parts and parts[-1][-1].isalnum() and text[0].islower() and not (has_letter and no_lower):
+            parts.append(text)
+            letter, upper = _letter_case(text)
+            has_letter, no_lower = has_letter or letter, no_lower and upper
+            continue
+        if len(parts) > 1:
+            joined[-1].text = " ".join(parts)
+        joined.append(line)
+        parts = [text]
+        has_letter, no_lower = _letter_case(text)
+    if len(parts) > 1:
+        joined[-1].text = " ".join(parts)
     return joined
 
 
@@ -366,32 +415,91 @@ def recase_heading(heading: str, body: str) -> str:
     """Sentence-case an upper-case heading, taking the casing of names from the body.
 
     Runs of two or more heading words that also occur in the body ("Dương Văn An - Phó
-    Bí thư Tỉnh ủy") take the body's casing; other words are lower-cased.
+    Bí thư Tỉnh ủy") take the body's casing (at the run's first occurrence); other words
+    are lower-cased. Time is linear in the body: one pass over its words finds the first
+    occurrence of every run of heading words (see `_first_runs`).
     """
     words = heading.lower().split()
-    keys = [_WORD_CORE.match(w).group(2) for w in words]
-    body_words = body.split()
-    body_keys = [_WORD_CORE.match(w).group(2).lower() for w in body_words]
+    keys = [_word_core(w)[1] for w in words]
+    trie = _run_trie(keys)
+    first = _first_runs(trie, body[:_RECASE_BODY_CHARS])
     i = 0
     while i < len(words):
-        n, at = _longest_body_match(keys, i, body_keys)
-        for k in range(n if n >= 2 else 0):
-            cased = _WORD_CORE.match(body_words[at + k]).group(2)
-            pre, _, post = _WORD_CORE.match(words[i + k]).groups()
+        run = _longest_run(trie, keys, i, first)
+        for k, cased in enumerate(run):
+            pre, _, post = _word_core(words[i + k])
             words[i + k] = f"{pre}{cased}{post}"
-        i += max(n, 1)
+        i += max(len(run), 1)
     text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 
-def _longest_body_match(keys: list[str], i: int, body_keys: list[str]) -> tuple[int, int]:
-    """(length, body index) of the longest run keys[i:i+n] found in body_keys."""
-    best, best_at = 0, -1
-    for at in range(len(body_keys)):
-        n = 0
-        while (n < _RECASE_MAX_NGRAM and i + n < len(keys) and at + n < len(body_keys)
-               and keys[i + n] and keys[i + n] == body_keys[at + n]):
-            n += 1
-        if n > best:
-            best, best_at = n, at
-    return best, best_at
+def _word_core(word: str) -> tuple[str, str, str]:
+    """(leading non-word characters, core, trailing non-word characters) of a word.
+
+    Plain-code form of `^(\\W*)(.*?)(\\W*)$`, which is quadratic on a long punctuation run.
+    """
+    start, end = 0, len(word)
+    while start < end and not (word[start].isalnum() or word[start] == "_"):
+        start += 1
+    while end > start and not (word[end - 1].isalnum() or word[end - 1] == "_"):
+        end -= 1
+    return word[:start], word[start:end], word[end:]
+
+
+def _run_trie(keys: list[str]) -> dict:
+    """Trie of every run keys[i:i+n] (n ≤ _RECASE_MAX_NGRAM, no empty key inside)."""
+    trie: dict = {}
+    for i in range(len(keys)):
+        node = trie
+        for key in keys[i:i + _RECASE_MAX_NGRAM]:
+            if not key:
+                break
+            node = node.setdefault(key, {})
+    return trie
+
+
+def _first_runs(trie: dict, body: str) -> dict[int, tuple[str, ...]]:
+    """For each trie node of depth ≥ 2 found in the body: the body's cased words at its
+    first occurrence (keyed by id of the node). Stops early once every node is found."""
+    wanted = _count_deep_nodes(trie)
+    first: dict[int, tuple[str, ...]] = {}
+    window: list[tuple[str, str]] = []      # (key, cased core) of the next body words
+    words = _BODY_WORD.finditer(body)
+    exhausted = False
+    while wanted > len(first):
+        while not exhausted and len(window) < _RECASE_MAX_NGRAM:
+            m = next(words, None)
+            if m is None:
+                exhausted = True
+            else:
+                core = _word_core(m.group())[1]
+                window.append((core.lower(), core))
+        if not window:
+            break
+        node = trie
+        for depth, (key, _) in enumerate(window, start=1):
+            node = node.get(key)
+            if node is None:
+                break
+            if depth >= 2 and id(node) not in first:
+                first[id(node)] = tuple(core for _, core in window[:depth])
+        del window[0]
+    return first
+
+
+def _count_deep_nodes(trie: dict, depth: int = 0) -> int:
+    """Nodes below depth 1 (runs of two or more words)."""
+    return sum((depth >= 1) + _count_deep_nodes(child, depth + 1) for child in trie.values())
+
+
+def _longest_run(trie: dict, keys: list[str], i: int, first: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """Body casing of the longest run keys[i:i+n] (n ≥ 2) that occurs in the body, else ()."""
+    best: tuple[str, ...] = ()
+    node = trie
+    for key in keys[i:i + _RECASE_MAX_NGRAM]:
+        node = node.get(key) if key else None
+        if node is None:
+            break
+        best = first.get(id(node), best)
+    return best

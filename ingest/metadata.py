@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
+from itertools import islice
+from typing import Iterator
 
 from vankien.ingest import tables
 from vankien.ingest.dates import find_dates, parse_date
@@ -16,6 +19,9 @@ from vankien.ingest.references import canonical_symbol, find_references, find_sy
 
 _TITLE_MAX = 400   # a notice's full heading block (seed 001) runs to ~250 characters
 _OPENING_LINES = 8      # a notice's heading block can take six lines before the first paragraph
+# A longer string is never an outlet name, alias, domain or "Nguồn …" line; longer lines
+# (a related-article list cut by clean_page) are not looked up at all.
+_OUTLET_NAME_MAX = 200
 _YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
 _DOC_DATE_LINE = re.compile(
     r"^[^\n,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE | re.MULTILINE)
@@ -73,7 +79,8 @@ def _title(f: dict[str, str], cleaned: Cleaned) -> str:
 
 def _heading(text: str) -> str:
     """First block of the text; a bare type label ("THÔNG BÁO") takes the block after it too."""
-    blocks = [normalize_line(b).replace("**", "") for b in text.split("\n\n") if b.strip()]
+    blocks = [normalize_line(b).replace("**", "")
+              for b in islice((b for b in _split_iter(text, "\n\n") if b.strip()), 2)]
     if not blocks:
         return ""
     if len(blocks) > 1 and _label_slug(blocks[0]) and len(blocks[0].split()) <= 3:
@@ -101,7 +108,7 @@ def _date(f: dict[str, str], cleaned: Cleaned) -> tuple[str, str]:
     m = _DOC_DATE_LINE.search(cleaned.text)
     if m:
         return parse_date(m.group()) or "", "document"
-    for para in [p for p in cleaned.text.split("\n") if p.strip()][:_OPENING_LINES]:
+    for para in islice(_nonempty_lines(cleaned.text), _OPENING_LINES):
         m = _OPENING_DATE.match(para.strip())
         if m and parse_date(m.group(1)):
             return parse_date(m.group(1)) or "", "opening"
@@ -114,20 +121,26 @@ def _date_from_lines(cleaned: Cleaned) -> str:
     if after:
         return after[0]
     before = [d for d in (parse_date(t) for t, _ in cleaned.date_lines) if d]
-    return next((d for d in before if _consistent(d, cleaned.text)), "")
+    if not before:
+        return ""
+    latest = _latest_body_date(cleaned.text)    # once: a page can have many date lines
+    return next((d for d in before if _consistent(d, latest)), "")
 
 
-def _consistent(date: str, body: str) -> bool:
-    """A page-top date fits the body: not before its latest date, at most a year after."""
-    day = dt.date.fromisoformat(date)
+def _latest_body_date(body: str) -> dt.date | None:
+    """Latest full date in the body, else 1 January of its latest year, else None."""
     dates = [dt.date.fromisoformat(d) for d in find_dates(body)]
     if dates:
-        latest = max(dates)
-    else:
-        years = [int(y) for y in _YEAR.findall(body)]
-        if not years:
-            return True
-        latest = dt.date(max(years), 1, 1)
+        return max(dates)
+    years = [int(y) for y in _YEAR.findall(body)]
+    return dt.date(max(years), 1, 1) if years else None
+
+
+def _consistent(date: str, latest: dt.date | None) -> bool:
+    """A page-top date fits the body: not before its latest date, at most a year after."""
+    if latest is None:
+        return True
+    day = dt.date.fromisoformat(date)
     return latest <= day <= latest + dt.timedelta(days=400)
 
 
@@ -137,10 +150,10 @@ def _outlet(f: dict[str, str], cleaned: Cleaned) -> tables.Outlet | None:
     found = tables.outlet_by_domain(f["url"]) if f.get("url") else None
     if found:
         return found
-    lines = [l for l in cleaned.text.split("\n")[:5] if len(l) < 80]
+    lines = [l for l in islice(_split_iter(cleaned.text, "\n"), 5) if len(l) < 80]
     candidates += cleaned.source_lines + cleaned.removed[:10] + lines
     for c in candidates:
-        found = tables.outlet_by_name(c) if c else None
+        found = tables.outlet_by_name(c) if c and len(c) <= _OUTLET_NAME_MAX else None
         if found:
             return found
     return None
@@ -183,7 +196,7 @@ def _label_slug(title: str) -> str:
     """Slug of a document type whose label opens the title ("Giấy mời số 88/GM-UBND …")."""
     folded = fold(title)
     for t in tables.doc_types():
-        if t.slug not in _DOC_SLUGS_SKIP and t.label and folded.startswith(fold(t.label)):
+        if t.slug not in _DOC_SLUGS_SKIP and t.label and folded.startswith(_folded(t.label)):
             return t.slug
     return ""
 
@@ -210,8 +223,8 @@ def _doc_type(f: dict[str, str], title: str, number: str, text: str, newspaper: 
     A notice that opens with "THÔNG BÁO … KẾT LUẬN" or "Kết luận của đồng chí …" is
     thong-bao-ket-luan.
     """
-    lines = [l for l in text.split("\n") if l.strip()]
-    head = lines[0] if lines and len(lines[0].split()) <= 3 else ""
+    first = next(_nonempty_lines(text), "")
+    head = first if first and len(first.split(None, 3)) <= 3 else ""
     slug = (_field_slug(f.get("doc_type", "")) or (_code_slug(number) if number else "")
             or ("" if newspaper and not find_symbols(title) else _label_slug(title))
             or _label_slug(head))
@@ -219,7 +232,7 @@ def _doc_type(f: dict[str, str], title: str, number: str, text: str, newspaper: 
         return "thong-bao-ket-luan"
     if slug:
         return slug
-    opening = next((l for l in lines if len(l) > 80), "")
+    opening = next((l for l in _nonempty_lines(text) if len(l) > 80), "")
     if _MEETING_TITLE.search(title) or _MEETING_OPENING.search(opening):
         return "hoi-nghi"
     return "tin-tuc"
@@ -237,9 +250,9 @@ def _field_slug(value: str) -> str:
     if not folded:
         return ""
     for t in tables.doc_types():
-        if t.label and folded.startswith(fold(t.label)):
+        if t.label and folded.startswith(_folded(t.label)):
             return t.slug
-    return next((t.slug for t in tables.doc_types() for c in t.cues if fold(c) in folded), "")
+    return next((t.slug for t in tables.doc_types() for c in t.cues if _folded(c) in folded), "")
 
 
 def normalize_issuer(text: str) -> str:
@@ -263,7 +276,7 @@ def _issuer(f: dict[str, str], title: str, text: str, doc_type: str) -> str:
         return normalize_issuer(f["issuer"])
     if doc_type in ("tin-tuc", "hoi-nghi"):
         return ""
-    m = _HEADER_ISSUER.search("\n".join(text.split("\n")[:8]))
+    m = _HEADER_ISSUER.search("\n".join(islice(_split_iter(text, "\n"), 8)))
     if m:
         return normalize_issuer(m.group(1))
     m = _BCD_ISSUER.search(title)
@@ -322,3 +335,26 @@ def _long_form(before: str, short: str) -> str:
     line = before.split("\n")[-1]
     pos = line.rfind(first)
     return line[pos:].strip(" ,") if pos >= 0 else ""
+
+
+@cache
+def _folded(label: str) -> str:
+    """Folded form of a table label (folded once, not once per document and type)."""
+    return fold(label)
+
+
+def _split_iter(text: str, sep: str) -> Iterator[str]:
+    """`text.split(sep)` lazily: the opening lines of a long text without splitting all of it."""
+    start = 0
+    while True:
+        end = text.find(sep, start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + len(sep)
+
+
+def _nonempty_lines(text: str) -> Iterator[str]:
+    """Lines of the text that are not blank, lazily."""
+    return (line for line in _split_iter(text, "\n") if line.strip())

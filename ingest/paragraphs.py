@@ -9,15 +9,16 @@ can be used to highlight a passage in the document view. Section headings ("I. �
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from .model import Paragraph
 
 TARGET_CHARS = 700      # merge small blocks up to about this size
 MAX_CHARS = 1200        # e5-small sees ~512 tokens ≈ 1,500 Vietnamese characters; stay under
 MIN_CHARS = 160         # a block shorter than this is merged with its neighbour
+_HEADING_MAX = 160      # a longer line is never a section heading
 
 _BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")          # runs of non-empty lines
-_LINE = re.compile(r"[^\n]+")
 _ROMAN_HEADING = re.compile(r"^(?:[IVXLC]{1,5}|[A-ZĐ])[.)\-–]\s+\S")
 _PART_HEADING = re.compile(r"^(?:Phần|Chương|Mục|Điều)\s+[\dIVXLC]+\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])[”\"')]*\s+(?=[“\"(]?[A-ZÀ-ỸĐ0-9])")
@@ -39,7 +40,7 @@ def passage_text(title: str, paragraph: Paragraph) -> str:
 def is_heading(line: str) -> bool:
     """A section heading: a numbered part title or a short upper-case line without a final period."""
     line = line.strip()
-    if not line or len(line) > 160 or line.endswith((".", ";", ",")):
+    if not line or len(line) > _HEADING_MAX or line.endswith((".", ";", ",")):
         return False
     if _ROMAN_HEADING.match(line) or _PART_HEADING.match(line):
         return True
@@ -48,7 +49,12 @@ def is_heading(line: str) -> bool:
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
-    """Split clean text into paragraphs (ordinals from 1) with offsets and headings."""
+    """Split clean text into paragraphs (ordinals from 1) with offsets and headings.
+
+    Linear in the text, and no unit is longer than MAX_CHARS: a huge block or line is cut
+    at sentence ends (else at spaces), so a degenerate file gives a number of units
+    proportional to its size.
+    """
     units: list[Paragraph] = []
     heading = ""
     pending: list[tuple[int, int]] = []     # spans waiting to be merged into one unit
@@ -60,67 +66,84 @@ def split_paragraphs(text: str) -> list[Paragraph]:
             pending.clear()
 
     for start, end in _blocks(text):
-        block = text[start:end]
-        if is_heading(block):
+        if _is_heading_span(text, start, end):
             flush()
-            heading = block.strip()
+            heading = text[start:end].strip()
             pending.append((start, end))     # the heading opens its section's first unit
             continue
         for s, e in _pieces(text, start, end):
             size = (e - pending[0][0]) if pending else (e - s)
-            if pending and size > TARGET_CHARS and _span_len(pending) >= MIN_CHARS:
+            # A short start (a heading, a one-line lead) takes the next piece in, unless
+            # the unit would then pass MAX_CHARS.
+            if pending and size > TARGET_CHARS and (_span_len(pending) >= MIN_CHARS or size > MAX_CHARS):
                 flush()
             pending.append((s, e))
             if _span_len(pending) >= TARGET_CHARS:
                 flush()
     flush()
-    _merge_short_tail(units, text)
+    units = _merge_short_tails(units, text)
     for i, unit in enumerate(units, start=1):
         unit.ordinal = i
     return units
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
+def _is_heading_span(text: str, start: int, end: int) -> bool:
+    """`is_heading(text[start:end])` without copying a long span (only short ones can be headings)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end - start <= _HEADING_MAX and is_heading(text[start:end])
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
     """Spans of blocks; a block of many short lines (one sentence per line) is split per line."""
-    spans = []
     for m in _BLOCK.finditer(text):
-        lines = list(_LINE.finditer(m.group()))
-        if len(lines) > 1 and all(not is_heading(x.group()) for x in lines[:1]) and _looks_like_sentences(lines):
-            spans.extend((m.start() + x.start(), m.start() + x.end()) for x in lines)
+        start, end = m.span()
+        breaks = text.count("\n", start, end)
+        first_end = text.find("\n", start, end) if breaks else end
+        # Whole sentences per line (not a list whose items must stay together): long in total.
+        if breaks and not _is_heading_span(text, start, first_end) and end - start - breaks > TARGET_CHARS:
+            yield from _lines(text, start, end)
         else:
-            spans.append((m.start(), m.end()))
-    return spans
+            yield start, end
 
 
-def _looks_like_sentences(lines: list[re.Match]) -> bool:
-    """True when lines are whole sentences (not a list whose items must stay together)."""
-    return sum(len(x.group()) for x in lines) > TARGET_CHARS
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of the lines of a block (lines of a block are never empty)."""
+    while start < end:
+        cut = text.find("\n", start, end)
+        cut = end if cut < 0 else cut
+        yield start, cut
+        start = cut + 1
 
 
-def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """The block itself, or, when over-long, sentence-aligned pieces of at most MAX_CHARS."""
     if end - start <= MAX_CHARS:
-        return [(start, end)]
-    cuts = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
-    pieces, piece_start = [], start
-    for prev, cut in zip(cuts, cuts[1:]):
+        yield start, end
+        return
+    piece_start = prev = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        cut = m.end()
         if cut - piece_start > TARGET_CHARS and prev > piece_start:
-            pieces.append((piece_start, _rstrip(text, piece_start, prev)))
+            yield from _hard_wrap(text, piece_start, _rstrip(text, piece_start, prev))
             piece_start = prev
-    pieces.append((piece_start, end))
-    return [p for q in pieces for p in _hard_wrap(text, *q)]
+        prev = cut
+    if end - piece_start > TARGET_CHARS and prev > piece_start:
+        yield from _hard_wrap(text, piece_start, _rstrip(text, piece_start, prev))
+        piece_start = prev
+    yield from _hard_wrap(text, piece_start, end)
 
 
-def _hard_wrap(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _hard_wrap(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Cut a sentence longer than MAX_CHARS at spaces (rare: tables flattened into one line)."""
-    out = []
     while end - start > MAX_CHARS:
         cut = text.rfind(" ", start, start + MAX_CHARS)
         cut = cut if cut > start else start + MAX_CHARS
-        out.append((start, cut))
+        yield start, cut
         start = cut + 1 if text[cut:cut + 1] == " " else cut
-    out.append((start, end))
-    return out
+    yield start, end
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
@@ -133,14 +156,17 @@ def _span_len(spans: list[tuple[int, int]]) -> int:
     return spans[-1][1] - spans[0][0]
 
 
-def _merge_short_tail(units: list[Paragraph], text: str) -> None:
-    """Fold a short last unit of a section into the previous one when the result stays small."""
-    i = 1
-    while i < len(units):
-        prev, cur = units[i - 1], units[i]
-        if (len(cur.text) < MIN_CHARS and prev.heading == cur.heading
+def _merge_short_tails(units: list[Paragraph], text: str) -> list[Paragraph]:
+    """Fold a short last unit of a section into the previous one when the result stays small.
+
+    Builds a new list (deleting from the middle of the old one made this quadratic).
+    """
+    merged: list[Paragraph] = []
+    for cur in units:
+        prev = merged[-1] if merged else None
+        if (prev is not None and len(cur.text) < MIN_CHARS and prev.heading == cur.heading
                 and cur.end - prev.start <= MAX_CHARS):
-            units[i - 1] = Paragraph(0, prev.start, cur.end, text[prev.start:cur.end], prev.heading)
-            del units[i]
+            merged[-1] = Paragraph(0, prev.start, cur.end, text[prev.start:cur.end], prev.heading)
         else:
-            i += 1
+            merged.append(cur)
+    return merged

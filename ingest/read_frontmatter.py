@@ -14,7 +14,9 @@ from vankien.ingest.normalize import normalize_line, normalize_text
 
 _JSON_BLOCK = re.compile(r"\A\ufeff?---json[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _YAML_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-_YAML_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+# `key: value`. Was `…\s*(.*?)\s*$`, quadratic on a long value with many spaces; the
+# value is now the rest of the line, right-stripped in code (`_parse_yaml_scalars`).
+_YAML_LINE = re.compile(r"([A-Za-z_][\w-]*+)\s*+:\s*+")
 # Source key → canonical field (see RawDocument). Order matters where two keys share a
 # target: the first non-empty one wins.
 _FIELD_MAP = (
@@ -75,7 +77,7 @@ def _parse_yaml_scalars(block: str) -> dict[str, str]:
     for line in block.splitlines():
         match = _YAML_LINE.match(line)
         if match:
-            value = match.group(2)
+            value = line[match.end():].rstrip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
             meta[match.group(1)] = value

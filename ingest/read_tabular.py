@@ -25,6 +25,9 @@ _COLUMN_NAMES = {
     "doc_number": ("doc_number", "so_hieu"),
 }
 _DELIMITERS = ",;|\t"
+# csv.Sniffer's patterns are quadratic in the line length (100 kB: minutes), so it sees the
+# header's first this-many characters only; a real header (column names) is far shorter.
+_SNIFF_CHARS = 2000
 
 
 def resolve_columns(header: list[str], column_map: dict[str, str] | None = None) -> dict[str, str]:
@@ -64,7 +67,8 @@ def sniff_delimiter(text: str, extension: str = "") -> str:
     """Delimiter of a delimited file: tab for .tsv, else sniffed from the header line."""
     if extension == ".tsv":
         return "\t"
-    header = text.split("\n", 1)[0]
+    end = text.find("\n", 0, _SNIFF_CHARS)
+    header = text[:end if end >= 0 else _SNIFF_CHARS]
     try:
         return csv.Sniffer().sniff(header, delimiters=_DELIMITERS).delimiter
     except csv.Error:
