@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import asdict, dataclass
 
 from .clean import clean_page
@@ -16,6 +17,7 @@ from .normalize import fold
 from .paragraphs import split_paragraphs
 from .store import sha256
 
+_SPACES = re.compile(r"\s+")
 SHORT_BODY = 200        # below this many characters the body alone does not identify a document
 _PAGE_PROBE = 60        # characters of a paragraph looked up in the raw text to find its page
 
@@ -78,10 +80,10 @@ def title_unit(meta: Metadata) -> Paragraph:
 
 def content_identity(meta: Metadata, text: str) -> str:
     """Hash that two copies of one document share: the body, or title+body for short bodies."""
-    body = " ".join(fold(text).split())
+    body = _SPACES.sub(" ", fold(text)).strip()       # no list of every word (big inputs)
     if len(body) >= SHORT_BODY:
         return sha256(body)
-    return sha256(" ".join(fold(meta.title).split()) + "|" + body)
+    return sha256(_SPACES.sub(" ", fold(meta.title)).strip() + "|" + body)
 
 
 def output_digest(meta: Metadata, text: str, extra: dict, paragraphs: list[Paragraph]) -> str:

@@ -167,7 +167,11 @@ def _mention_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
                 districts.append(re.escape(v))
     parts.sort(key=len, reverse=True)
     districts.sort(key=len, reverse=True)
-    pattern = (rf"(?<!\w)(?:{_DISTRICT_PREFIX}(?P<d>{'|'.join(districts)})"
+    # Only a word starting with a character some name (or prefix) starts with can match: the
+    # lookahead rejects every other position before the long alternation is tried.
+    firsts = {v[0] for v in owner} | {"h", "H", "t", "T"}
+    first = "".join(sorted(re.escape(c) for c in firsts))
+    pattern = (rf"(?<!\w)(?=[{first}])(?:{_DISTRICT_PREFIX}(?P<d>{'|'.join(districts)})"
                rf"|(?P<p>{'|'.join(parts)}))(?!\w)")
     return re.compile(pattern), owner
 
@@ -259,13 +263,22 @@ def _outlet_names() -> dict[str, Outlet]:
     return index
 
 
-_NAME_NOISE = re.compile(r"^\W*(?:nguồn|theo)\s*:?\s*|\W+$", re.IGNORECASE)
+_NAME_PREFIX = re.compile(r"^\W*+(?:nguồn|theo)\s*+:?\s*+", re.IGNORECASE)
+
+
+def _strip_noise(text: str) -> str:
+    """"Nguồn:"/"Theo" before and punctuation after a name, removed (in linear time: a
+    trailing-punctuation regex would retry at every character of a long punctuation run)."""
+    text = _NAME_PREFIX.sub("", text)
+    end = len(text)
+    while end and not text[end - 1].isalnum():
+        end -= 1
+    return text[:end]
 
 
 def outlet_by_name(text: str) -> Outlet | None:
     """Outlet for a name, alias or source line ("Nguồn Báo Hà Nam", "(Baohatinh.vn)")."""
-    cleaned = _NAME_NOISE.sub("", normalize_line(text).strip("() "))
-    cleaned = _NAME_NOISE.sub("", cleaned)
+    cleaned = _strip_noise(_strip_noise(normalize_line(text).strip("() ")))
     if not cleaned:
         return None
     return _outlet_names().get(fold(cleaned)) or outlet_by_domain(cleaned)
