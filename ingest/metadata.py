@@ -50,7 +50,7 @@ _DOC_SLUGS_SKIP = {"hoi-nghi", "tin-tuc", "tuyen-truyen", "thong-bao-ket-luan"}
 
 def extract_metadata(raw: RawDocument, cleaned: Cleaned) -> Metadata:
     """All metadata of one document; source fields win over what is read from the text."""
-    f = {k: normalize_line(v) for k, v in raw.fields.items() if v and v.strip()}
+    f = {k: normalize_line(v) for k, v in {**_header_fields(raw), **raw.fields}.items() if v and v.strip()}
     meta = Metadata(title=_title(f, cleaned), url=f.get("url", ""),
                     abstract=f.get("description") or f.get("trich_yeu", ""),
                     category=f.get("category", ""))
@@ -67,6 +67,26 @@ def extract_metadata(raw: RawDocument, cleaned: Cleaned) -> Metadata:
     meta.references = find_references(meta.title + "\n" + cleaned.text, exclude=meta.doc_number)
     meta.abbreviations = find_abbreviations(cleaned.text)
     return meta
+
+
+_HEADER_KEYS = ("doc_number", "issuer", "issued_date", "signer", "doc_type", "trich_yeu")
+_HEADER_SCAN = 20_000       # the administrative header sits at the top of a notice
+
+
+def _header_fields(raw: RawDocument) -> dict[str, str]:
+    """What a notice's own administrative header says (number, issuer, place-date, type, signer),
+    as the lowest layer of fields: anything the source states wins. The headline stays the
+    cleaning step's (recased), the header's trích yếu becomes the abstract if none is given.
+    Paged readers (PDF, Word) put these fields in themselves."""
+    if raw.format in ("pdf", "docx", "doc", "image"):
+        return {}
+    from vankien.ingest.admin_header import parse_admin_header
+    header = parse_admin_header(raw.text[:_HEADER_SCAN] if len(raw.text) > _HEADER_SCAN else raw.text)
+    # a place-date sentence alone ("Bộ GTVT thông tin, ngày 24/2/2020, …") is not a header:
+    # the form needs its issuing body or its number, and its date line or its signer
+    if not ((header.number or header.issuer) and (header.date or header.signer.name)):
+        return {}
+    return {k: v for k, v in header.fields().items() if k in _HEADER_KEYS}
 
 
 def _title(f: dict[str, str], cleaned: Cleaned) -> str:

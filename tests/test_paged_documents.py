@@ -57,3 +57,19 @@ def test_page_beside_its_attachment_is_one_document_with_the_attachment_body(tmp
     assert "Xem văn bản đính kèm" not in row["text"]
     pages = [r[0] for r in conn.execute("SELECT page FROM paragraphs WHERE kind='body'")]
     assert max(pages) >= 2
+
+
+def test_a_text_notice_in_the_administrative_form_gets_its_header_metadata(tmp_path):
+    """The same header extraction as for PDFs improves a plain-text notice (issue 10)."""
+    notice = doc_samples.load_notice()
+    lines = [*doc_samples.ISSUER_LINES, doc_samples.NUMBER_LINE, doc_samples.MOTTO, doc_samples.DATE_LINE, "",
+             notice.doc_type, *notice.title_lines, "", *notice.paragraphs, "", "Nơi nhận:",
+             *[f"- {r}" for r in notice.recipients], *doc_samples.SIGNER_LINES]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "thong-bao.txt").write_text("\n".join(lines), encoding="utf-8")
+    pipeline.run([tmp_path / "in"], tmp_path / "kb", progress=False)
+    conn = store.connect(tmp_path / "kb", readonly=True)
+    v = conn.execute("SELECT doc_number, date, date_source, issuer, signer FROM versions").fetchone()
+    assert v["doc_number"] == "210-TB/BCĐ" and v["date"] == "2020-07-13"
+    assert "Ban Chỉ đạo" in v["issuer"] or "BAN CHỈ ĐẠO" in v["issuer"].upper()
+    assert v["signer"] == "Dương Văn An"
