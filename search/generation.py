@@ -60,6 +60,7 @@ class Segment:
     row_doc: np.ndarray         # document id of each row (int64)
     lexical: LexicalIndex
     dense: AnnIndex
+    live: np.ndarray | None = None  # False for tombstoned rows; None when none are
 
     def doc_of(self, paragraph_ids: np.ndarray) -> np.ndarray:
         """Document id of each paragraph id (-1 where the id is not in this segment)."""
@@ -263,6 +264,9 @@ def load_generation(kb_dir: Path, number: int) -> Generation:
         raise
     except Exception as exc:  # noqa: BLE001 - any unreadable file means a damaged generation
         raise GenerationError(f"generation {number}: unreadable index file: {type(exc).__name__}: {exc}") from None
+    for seg in segments:
+        if len(tombstones):
+            seg.live = ~np.isin(seg.rows, tombstones)
     gen = Generation(number, manifest, segments, tombstones, docs, restorer, abbreviations)
     _check_counts(gen)
     return gen

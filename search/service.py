@@ -295,9 +295,9 @@ class SearchService:
         n_rows = sum(len(seg.rows) for seg in gen.segments)
         for seg in gen.segments:
             scores = seg.lexical.scores(q.terms, df=df, n_rows=n_rows)
-            mask = _live_mask(seg.rows, gen.tombstones)
+            mask = seg.live            # None: no tombstones (computed once per generation)
             if allowed is not None:
-                in_filter = np.isin(seg.row_doc, allowed)
+                in_filter = _doc_mask(allowed, seg.row_doc)[seg.row_doc]
                 mask = in_filter if mask is None else mask & in_filter
             if mask is not None:
                 scores = np.where(mask, scores, 0)
@@ -474,11 +474,13 @@ class SearchService:
         return [by_id[d] for d in order if d in by_id]
 
 
-def _live_mask(rows: np.ndarray, tombstones: np.ndarray) -> np.ndarray | None:
-    """Rows not tombstoned (None when nothing is)."""
-    if not len(tombstones):
-        return None
-    return ~np.isin(rows, tombstones)
+def _doc_mask(allowed: np.ndarray, row_doc: np.ndarray) -> np.ndarray:
+    """A boolean table indexed by document id: True for the allowed ones (a gather per row is
+    several times cheaper than np.isin over a million rows)."""
+    size = int(max(row_doc.max(initial=0), allowed.max(initial=0))) + 1
+    table = np.zeros(size, dtype=bool)
+    table[allowed] = True
+    return table
 
 
 def type_label(slug: str) -> str:

@@ -89,6 +89,7 @@ def test_a_killed_update_leaves_the_last_good_state_searchable(tmp_path, data_di
     root = _corpus(tmp_path, data_dir)
     reference, kb = tmp_path / "ref", tmp_path / "kb"
     assert _run(kb, root) == 0
+    assert _run(reference, root) == 0           # the same history, uninterrupted
     before = _state(kb, encoder)
     seed = root / "seeds" / "003_aa0692512a3fbb4d.txt"
     seed.write_text(seed.read_text(encoding="utf-8").replace(
