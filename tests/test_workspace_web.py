@@ -255,3 +255,31 @@ def test_openapi_describes_every_workspace_endpoint(app, client):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 block = spec.split(f"\n  {path}:\n", 1)[1].split("\n  /", 1)[0]
                 assert f"    {method.lower()}:" in block, (path, method)
+
+
+def test_an_unreadable_user_database_never_takes_the_site_down(client, userdata):
+    import sqlite3
+
+    from vankien.workspace import db
+    db.connect(userdata).close()
+    raw = sqlite3.connect(userdata)
+    raw.execute("PRAGMA user_version = 99")                # written by a newer vankien
+    raw.close()
+    page = html(client.get("/", query_string={"q": QUERY}))
+    assert "<article" in page and "Thêm vào bộ sưu tập" not in page       # search works, without forms
+    resp = client.get("/collections")
+    assert resp.status_code == 400 and "99" in html(resp)
+
+
+def test_a_collection_is_shown_and_exported_without_its_knowledge_base(tmp_path, client, userdata):
+    tok = token(client)
+    r = results(client)[0]
+    add(client, tok, paragraph_id=r["paragraph_id"], collection="new", new_name="Mang theo")
+    app = create_app({"KB_DIR": str(tmp_path / "no-kb"), "TESTING": True, "USERDATA": str(userdata)})
+    other = app.test_client()
+    assert other.get("/").status_code == 503                             # no search without a kb …
+    page = html(other.get("/collections/1"))                             # … but the kept passages are there
+    assert r["text"][:60] in page and "Nguồn đã thay đổi" not in page
+    docx = other.get("/collections/1/export.docx")
+    assert docx.status_code == 200
+    assert r["citation"] in "".join(footnote_texts(Document(io.BytesIO(docx.data))).values())

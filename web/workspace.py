@@ -12,8 +12,10 @@ the owner of everything until there are accounts), SECRET_KEY (optional, see csr
 """
 from __future__ import annotations
 
+import logging
 import re
 import secrets
+import sqlite3
 import threading
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -28,6 +30,7 @@ from vankien.workspace.passages import snapshot_ordinal, snapshot_paragraph, tex
 from . import csrf, get_service
 from .params import ParamError
 
+log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024        # a form or JSON body of the workspace (notes are 2,000 characters)
 _NEXT = re.compile(r"^/(?![/\\])[^\x00-\x1f\x7f\\]*$")     # a path on this site, never "//host"
 
@@ -136,6 +139,21 @@ def follows(create: bool = False) -> Follows | None:
     return Follows(conn, get_service(), owner()) if conn is not None else None
 
 
+def service_or_none():
+    """The search service, or None when the knowledge base cannot be opened: a collection is
+    still shown and exported from what its items keep (sources then "not checked")."""
+    from vankien.search.service import IndexUnavailable
+
+    from . import KnowledgeBaseMissing
+    try:
+        service = get_service()
+        service.snapshot()
+        return service
+    except (KnowledgeBaseMissing, IndexUnavailable) as exc:
+        log.warning("collection shown without source checks: %s", exc)
+        return None
+
+
 def passage_from(values) -> dict:
     """The passage a request names: `paragraph_id` (as search results give it), or
     `document_id` with `ordinal` (the document view). NotFound if the kb no longer has it."""
@@ -181,29 +199,40 @@ def collect_ui() -> dict | None:
     if not workspace_enabled():
         return None
     if "collect_ui" not in g:
-        found = collections()
-        listed = found.list() if found else []
-        g.collect_ui = {"csrf": csrf.token(), "collections": listed,
-                        "default": listed[0]["id"] if listed else None}
+        found = _quietly(collections)
+        listed = _quietly(found.list) if found else None
+        # An unreadable user database must not take the search pages down: no forms then.
+        g.collect_ui = None if found is False or listed is False else {
+            "csrf": csrf.token(), "collections": listed or [], "default": listed[0]["id"] if listed else None}
     return g.collect_ui
+
+
+def _quietly(call):
+    """call(), or False (logged) when the user database cannot be read (locked, newer version…)."""
+    try:
+        return call()
+    except (sqlite3.Error, WorkspaceError) as exc:
+        log.warning("workspace unavailable: %s", exc)
+        return False
 
 
 def kept_in(result: dict) -> list[dict]:
     """The owner's collections that already hold a search result's passage."""
-    if not workspace_enabled():
+    if not collect_ui():
         return []
     found = collections()
-    return found.containing(result["document"]["doc_key"], text_hash(result["text"])) if found else []
+    return _quietly(lambda: found.containing(result["document"]["doc_key"], text_hash(result["text"]))) or [] \
+        if found else []
 
 
 def kept_in_document(doc: dict) -> set[str]:
     """Text keys of a document's passages kept in the owner's collections."""
-    if not workspace_enabled():
+    if not collect_ui():
         return set()
     cache = g.setdefault("kept_in_document", {})
     if doc["doc_key"] not in cache:            # asked once per paragraph: one query per page
         found = collections()
-        cache[doc["doc_key"]] = found.kept_hashes(doc["doc_key"]) if found else set()
+        cache[doc["doc_key"]] = (_quietly(lambda: found.kept_hashes(doc["doc_key"])) or set()) if found else set()
     return cache[doc["doc_key"]]
 
 
@@ -253,6 +282,14 @@ def setup_blueprint(bp, as_json: bool) -> None:
     @bp.errorhandler(413)
     def too_large(_exc):
         return reply(413, f"Nội dung gửi lên quá lớn (tối đa {MAX_BODY // 1024} KB).", "Quá lớn")
+
+    @bp.errorhandler(sqlite3.OperationalError)
+    def busy(exc):
+        # Locked for longer than the busy timeout, or the disk is full: a condition of the
+        # server, said as such (503), never a stack trace.
+        log.error("user database: %s", exc)
+        return reply(503, "Dữ liệu người dùng đang bận hoặc không ghi được. Vui lòng thử lại sau.",
+                     "Tạm thời chưa được")
 
 
 def _sentence(exc: Exception) -> str:

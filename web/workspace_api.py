@@ -12,8 +12,8 @@ from vankien.workspace import WorkspaceError
 from vankien.workspace.limits import parse_id
 from vankien.workspace.passages import check_all
 
-from . import csrf, get_service
-from .workspace import collections, follows, parse_ordinal, passage_from, setup_blueprint
+from . import csrf
+from .workspace import collections, follows, parse_ordinal, passage_from, service_or_none, setup_blueprint
 
 bp = Blueprint("workspace_api", __name__, url_prefix="/api")
 setup_blueprint(bp, as_json=True)
@@ -58,7 +58,7 @@ def collection_get(cid: int):
     if found is None:
         return jsonify(error=f"Không có bộ sưu tập số {cid}."), 404
     coll, entries = found.get(cid), found.entries(cid)
-    checks = check_all(get_service(), entries)
+    checks = check_all(service_or_none(), entries)
     for e in entries:
         if e["kind"] == "passage":
             e["source"] = checks.get(e["id"])

@@ -15,9 +15,8 @@ from vankien.workspace.handout import build_docx
 from vankien.workspace.limits import parse_id
 from vankien.workspace.passages import STATES, check_all
 
-from . import get_service
 from .params import parse_search
-from .workspace import collections, follows, passage_from, setup_blueprint, safe_next
+from .workspace import collections, follows, passage_from, safe_next, service_or_none, setup_blueprint
 
 bp = Blueprint("workspace", __name__)
 setup_blueprint(bp, as_json=False)
@@ -58,7 +57,7 @@ def collection_page(cid: int):
     if found is None:
         abort(404)
     coll, entries = _collection(found, cid)
-    checks = check_all(get_service(), entries)
+    checks = check_all(service_or_none(), entries)
     headings = [e for e in entries if e["kind"] == "heading"]
     return render_template("collection.html", coll=coll, groups=grouped(entries), checks=checks, headings=headings,
                            states=STATES, moves=MOVES, passages=sum(1 for e in entries if e["kind"] == "passage"))
@@ -145,7 +144,7 @@ def _export_parts(cid: int):
     if found is None:
         abort(404)
     coll, entries = _collection(found, cid)
-    return coll, entries, check_all(get_service(), entries), current_app.config.get("BASE_URL") or ""
+    return coll, entries, check_all(service_or_none(), entries), current_app.config.get("BASE_URL") or ""
 
 
 @bp.get("/collections/<int:cid>/export.docx")

@@ -102,8 +102,8 @@ class Collections:
         """Append a kept passage (passages.snapshot_*); (item, True), or (existing item, False)
         when the collection already holds the same text of the same document."""
         note = clean_block(note, "Ghi chú", MAX_NOTE)
-        self.get(cid)
         with transaction(self.conn):
+            self.get(cid)                   # inside: a collection deleted meanwhile is a clean NotFound
             existing = self.conn.execute(
                 "SELECT id FROM items WHERE collection_id = ? AND kind = 'passage' AND doc_key = ? AND text_hash = ?",
                 (cid, passage["doc_key"], passage["text_hash"])).fetchone()
@@ -124,8 +124,8 @@ class Collections:
     def add_heading(self, cid: int, title: str) -> dict:
         """Append a heading: the passages after it (until the next heading) are grouped under it."""
         title = clean_line(title, "Tiêu đề mục", MAX_NAME)
-        self.get(cid)
         with transaction(self.conn):
+            self.get(cid)
             position = self._count_for_insert(cid)
             cur = self.conn.execute("INSERT INTO items(collection_id, position, kind, title, added_at)"
                                     " VALUES (?,?,'heading',?,?)", (cid, position, title, now()))
