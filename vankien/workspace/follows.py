@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
+from collections import OrderedDict
 
 from vankien.ingest.store import visible
 from vankien.search.filters import FILTER_BY_PARAM, filter_from_params
@@ -161,11 +163,7 @@ class Follows:
         """The search's documents (best passage each, in rank order) with when they were first seen:
         [{"result", "first_seen", "mark", "new"}]."""
         self.observe()
-        response = self.service.search(follow["query"], filter_from_params(follow["filters"]), k=FOLLOW_K,
-                                       mode=follow["mode"])
-        best: dict[str, dict] = {}
-        for r in response["results"]:
-            best.setdefault(r["document"]["doc_key"], r)
+        best = ranked_documents(self.service, follow)
         seen = self._sightings(list(best))
         if len(seen) < len(best):           # a generation published between the look and the search
             self.observe()
@@ -194,6 +192,34 @@ class Follows:
             out.update((r[0], (r[1], r[2])) for r in self.conn.execute(
                 f"SELECT doc_key, mark, at FROM sightings WHERE doc_key IN ({','.join('?' * len(chunk))})", chunk))
         return out
+
+
+_RANKED: OrderedDict[tuple, dict[str, dict]] = OrderedDict()
+_RANKED_LOCK = threading.Lock()
+RANKED_CACHE = 256
+
+
+def ranked_documents(service, follow: dict) -> dict[str, dict]:
+    """The search's documents, best passage each, in rank order (by document key); cached per
+    published generation, since the page of followed searches runs every one of them. Callers
+    must not modify the returned results."""
+    gen = service.snapshot()
+    key = (str(service.kb_dir), gen.number, gen.manifest.get("created_at", ""), follow["query"],
+           json.dumps(follow["filters"], sort_keys=True), follow["mode"])
+    with _RANKED_LOCK:
+        if key in _RANKED:
+            _RANKED.move_to_end(key)
+            return _RANKED[key]
+    response = service.search(follow["query"], filter_from_params(follow["filters"]), k=FOLLOW_K,
+                              mode=follow["mode"])
+    best: dict[str, dict] = {}
+    for r in response["results"]:
+        best.setdefault(r["document"]["doc_key"], r)
+    with _RANKED_LOCK:
+        _RANKED[key] = best
+        while len(_RANKED) > RANKED_CACHE:
+            _RANKED.popitem(last=False)
+    return best
 
 
 def _follow(row: sqlite3.Row) -> dict:

@@ -62,7 +62,7 @@ class Footnotes:
         self.count += 1
         fid = self.count
         run = paragraph.add_run()
-        run.style = self.document.styles["footnote reference"]
+        run._r.style = REF_STYLE            # by id: python-docx's lookup by name is slow
         ref = OxmlElement("w:footnoteReference")
         ref.set(qn("w:id"), str(fid))
         run._r.append(ref)
