@@ -41,9 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["vankien"] = {"service": None, "lock": threading.Lock()}
     app.jinja_env.filters["vndate"] = display_date
     app.jinja_env.filters["is_web_url"] = is_web_url
-    from . import api, pages
+    from . import api, pages, workspace
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    workspace.init_app(app)         # collections and followed searches (READ_ONLY, USERDATA: web/workspace.py)
     app.after_request(_security_headers)
     _register_errors(app)
     return app

@@ -91,4 +91,4 @@ def main() -> None:
 
 
 # Commands register themselves on `cli` when their modules are imported.
-from . import cmd_browse, cmd_ingest, cmd_serve  # noqa: E402,F401
+from . import cmd_browse, cmd_ingest, cmd_serve, cmd_workspace  # noqa: E402,F401

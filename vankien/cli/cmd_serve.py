@@ -30,14 +30,20 @@ Examples:
                         "If the knowledge base has no documents, ingest this folder first (first run)."))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help=pick("Số luồng của máy chủ WSGI.", "Worker threads of the WSGI server."))
+@click.option("--read-only", is_flag=True,
+              help=pick("Không có bộ sưu tập và theo dõi (cho bản sao công khai): không ghi gì.",
+                        "No collections or followed searches (for a public mirror): nothing is written."))
+@click.option("--userdata", type=click.Path(dir_okay=False, path_type=Path), envvar="VANKIEN_USERDATA", default=None,
+              help=pick("Tệp dữ liệu người dùng (mặc định <kb>.userdata.sqlite cạnh thư mục kho).",
+                        "User database (default <kb>.userdata.sqlite beside the knowledge base)."))
 @click.option("--debug", is_flag=True, help=pick("Máy chủ phát triển của Flask (không dùng khi chạy thật).",
                                                  "Flask's development server with reloader (never in production)."))
 @click.pass_context
-def serve(ctx, host, port, seed_dir, threads, debug) -> None:  # noqa: D103 - help above
+def serve(ctx, host, port, seed_dir, threads, read_only, userdata, debug) -> None:  # noqa: D103 - help above
     kb_dir = ctx.obj["kb"]
     prepare_knowledge_base(ctx, kb_dir, seed_dir)
     from vankien.web import create_app
-    app = create_app({"KB_DIR": str(kb_dir)})
+    app = create_app({"KB_DIR": str(kb_dir), "READ_ONLY": read_only, "USERDATA": str(userdata or "")})
     click.echo(t("serve.url", host=host, port=port, kb=kb_dir))
     if debug:
         app.run(host=host, port=port, debug=True)
