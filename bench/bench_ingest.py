@@ -33,7 +33,7 @@ def main() -> None:
     fresh = [r[0] for r in runs]
     again = [r[1] for r in runs]
     f = fresh[0]
-    print(f"corpus {args.corpus}: {f.documents} inputs ({f.added} added, {f.duplicate} duplicate, "
+    print(f"corpus {args.corpus}: {f.documents} inputs ({f.added} added, {f.copies} copies of others, "
           f"{f.failed} failed), {f.paragraphs} paragraphs")
     print(f"fresh ingest, median of {args.runs}: {statistics.median(r.elapsed for r in fresh):.2f} s, "
           f"{statistics.median(r.documents / r.elapsed for r in fresh):.0f} documents/s, "
