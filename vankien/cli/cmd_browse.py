@@ -155,11 +155,25 @@ Examples:
               help=pick("Cách kết hợp điểm theo từ và theo nghĩa.", "How hybrid mode combines lexical and dense."))
 @click.option("--no-bigrams", is_flag=True, help=pick("Tìm theo từ không dùng cặp âm tiết (để đo).",
                                                       "Lexical without syllable bigrams (to measure them)."))
+@click.option("--doc-scoring", type=click.Choice(["best", "top3", "sum"]), default="best", show_default=True,
+              help=pick("Điểm văn bản: đoạn tốt nhất, hoặc cộng các đoạn (để đo).",
+                        "Document score: its best passage, or an aggregate of its passages (to measure)."))
+@click.option("--title-boost", type=float, default=0.0, show_default=True,
+              help=pick("Thưởng cho văn bản có tiêu đề/đoạn đầu khớp (để đo).",
+                        "Bonus for documents whose title or lead matches (to measure)."))
+@click.option("--prf", "prf_terms", type=click.IntRange(0, 50), default=0, show_default=True,
+              help=pick("Mở rộng truy vấn bằng N cặp âm tiết từ các đoạn đầu (để đo).",
+                        "Expand the query with N syllable pairs from its best passages (to measure)."))
+@click.option("--reranker", type=click.Path(exists=True, file_okay=False), default=None,
+              help=pick("Thư mục mô hình cross-encoder cục bộ để xếp lại (không bao giờ tải về).",
+                        "Folder of a local cross-encoder model to rerank with (never downloaded)."))
 @click.option("--json", "as_json", is_flag=True, help=pick("Báo cáo đầy đủ dạng JSON.", "Full report as JSON."))
 @click.pass_context
-def eval_command(ctx, queries, modes, raw, fusion, no_bigrams, as_json) -> None:  # noqa: D103 - help above
+def eval_command(ctx, queries, modes, raw, fusion, no_bigrams, doc_scoring, title_boost, prf_terms, reranker,
+                 as_json) -> None:  # noqa: D103 - help above
     from vankien.search.evaluate import evaluate_files, format_report
-    with _open(ctx.obj["kb"], fusion_method=fusion, use_bigrams=not no_bigrams) as svc:
+    with _open(ctx.obj["kb"], fusion_method=fusion, use_bigrams=not no_bigrams, doc_scoring=doc_scoring,
+               title_boost=title_boost, prf_terms=prf_terms, reranker=reranker) as svc:
         reports = evaluate_files(svc, list(queries), modes=modes or ("lexical", "dense", "hybrid"), cutoff=not raw)
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
