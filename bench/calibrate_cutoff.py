@@ -33,7 +33,7 @@ from vankien.search.cutoffs import passes
 from vankien.search.evaluate import judge, load_queries, metrics, set_metrics
 from vankien.search.service import SearchService
 
-COVERAGE = [round(x, 2) for x in np.arange(0.30, 1.001, 0.05)]
+COVERAGE = [round(x, 2) for x in np.arange(0.10, 1.001, 0.05)]
 SIMILARITY = [round(x, 3) for x in np.arange(0.830, 0.9201, 0.005)]
 
 
@@ -75,9 +75,10 @@ def rule_grid(mode: str):
     if mode == "dense":
         return [[{"similarity": s}] for s in SIMILARITY]
     grid = [[{"coverage": c}, {"similarity": s}] for c in COVERAGE for s in SIMILARITY]
+    # an AND rule for passages with some of both (coverage c2 and similarity s2, each below the OR rules')
     grid += [[{"coverage": c}, {"similarity": s}, {"coverage": c2, "similarity": s2}]
-             for c, s in itertools.product(COVERAGE[4::2], SIMILARITY[6::2])
-             for c2, s2 in itertools.product(COVERAGE[:4], SIMILARITY[:6:2]) if c2 < c and s2 < s]
+             for c, s in itertools.product([x for x in COVERAGE if x >= 0.5][::2], [x for x in SIMILARITY if x >= 0.86][::2])
+             for c2, s2 in itertools.product([0.1, 0.2, 0.3, 0.4], [0.84, 0.845, 0.85, 0.855, 0.86]) if c2 < c and s2 < s]
     return grid
 
 

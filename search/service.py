@@ -68,7 +68,7 @@ class SearchService:
                  title_boost: float = 0.0, prf_terms: int = 0, reranker=None):
         """Open a knowledge base. The ranking variants (`doc_scoring`, `title_boost`,
         `prf_terms`, `reranker`: a local cross-encoder path) are off by default; README
-        "Recall" gives what each measured."""
+        "Measured" gives what each measured (none helped, so they stay off)."""
         from .runtime import configure
         configure()
         self.kb_dir = Path(kb_dir)
