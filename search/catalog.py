@@ -26,12 +26,13 @@ _FROM = "FROM documents d JOIN versions v ON v.document_id = d.id"
 class DocumentFilter:
     """Filters shared by document listing and search. Empty values mean 'any'."""
 
-    province: str = ""
+    province: str = ""      # as named when published (pre-2025 provinces)
     doc_type: str = ""
     date_from: str = ""     # ISO yyyy-mm-dd, inclusive
     date_to: str = ""       # ISO yyyy-mm-dd, inclusive
     source: str = ""        # outlet name or a substring of the URL/source path
     cites: str = ""         # canonical symbol of a cited document, e.g. "05-CT/TW"
+    province_2025: str = ""  # the unit after the 1 July 2025 merger (Lâm Đồng: with Đắk Nông, Bình Thuận)
 
     def sql(self) -> tuple[str, dict]:
         """WHERE clause over d = documents, v = versions, and its named parameters."""
@@ -42,8 +43,9 @@ class DocumentFilter:
             args[name] = value
             return f":{name}"
         if self.province:
-            name = arg(self.province)
-            where.append(f"(v.province = {name} OR v.province_2025 = {name})")
+            where.append(f"v.province = {arg(self.province)}")
+        if self.province_2025:
+            where.append(f"v.province_2025 = {arg(self.province_2025)}")
         if self.doc_type:
             where.append(f"v.doc_type = {arg(self.doc_type)}")
         if self.date_from:

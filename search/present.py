@@ -10,25 +10,41 @@ _WORD = re.compile(r"[^\W_]+")
 SIMILAR_JACCARD = 0.6
 
 
-def highlight_spans(text: str, segments: list[list[str]]) -> list[tuple[int, int]]:
+def highlight_spans(text: str, segments: list[list[str]], *, folded: bool = False,
+                    patterns: list[re.Pattern] = ()) -> list[tuple[int, int]]:
     """Character spans in `text` to mark for a query given as word segments.
 
     A run of matching words is marked when it contains a two-word piece of the query
     ("dân vận"), or when it is a one-word query segment, a number or an abbreviation.
     Lone common syllables ("với", "nhân" of "nhân viên") are not marked: they matched
-    nothing the user asked for. Words match exactly, or folded when the query word has
-    no marks.
+    nothing the user asked for. Words match exactly; only a query typed without marks
+    (`folded`) matches folded, since "ban hành" must not light up "địa [bàn hành] chính".
+    Matches of `patterns` (document numbers) are marked whole, never in pieces.
     """
+    whole = sorted({m.span() for p in patterns for m in p.finditer(text)})
     vocab = {w for seg in segments for w in seg}
     bigrams = {(a, b) for seg in segments for a, b in zip(seg, seg[1:])}
     singles = {seg[0] for seg in segments if len(seg) == 1}
-    folded = {fold_word(w): w for w in vocab if fold_word(w) == w}
+    by_fold = {fold_word(w): w for w in vocab if fold_word(w) == w} if folded else {}
     spans: list[tuple[int, int]] = []
-    for run in _runs(text, vocab, folded):
+    for run in _runs(text, vocab, by_fold):
         keys = [k for _, _, k in run]
         if any(p in bigrams for p in zip(keys, keys[1:])) or (len(run) == 1 and _notable(keys[0], singles)):
-            spans.append((run[0][0], run[-1][1]))
-    return spans
+            span = (run[0][0], run[-1][1])
+            if not any(s < span[1] and span[0] < e for s, e in whole):
+                spans.append(span)
+    return sorted(spans + _disjoint(whole))
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlaps merged."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def _runs(text: str, vocab: set[str], folded: dict[str, str]) -> list[list[tuple[int, int, str]]]:

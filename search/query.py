@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from vankien.errors import VankienError
 from vankien.ingest.normalize import fold, has_diacritics, normalize_line
 
+from .numbers import Mention, find_mentions
 from .tokenize import fold_word, symbols, words
 
 MAX_QUERY_CHARS = 500
@@ -44,17 +45,27 @@ class ParsedQuery:
     terms: dict[str, float] = field(default_factory=dict)      # lexical term → weight
     notices: list[str] = field(default_factory=list)
     restored: str = ""                          # the query with missing diacritics put back
+    numbers: list[Mention] = field(default_factory=list)    # document numbers as typed
+    plain: str = ""                             # the text with whole document numbers taken out
+
+    @property
+    def words_text(self) -> str:
+        """The text whose words are searched: without whole document numbers (their parts
+        are not words: "CT" of 05-CT/TW is not "Chỉ thị")."""
+        return self.plain if self.numbers else self.text
 
     @property
     def dense_text(self) -> str:
         """Query text for the encoder, abbreviations spelled out so the model understands them."""
         extra = [e for a, e in self.expansions.items() if a.lower() in self.text.lower()]
-        return (self.restored or self.text) + (" (" + "; ".join(extra) + ")" if extra else "")
+        base = self.restored or self.text
+        return base + (" (" + "; ".join(extra) + ")" if extra else "")
 
     @property
     def highlight_segments(self) -> list[list[str]]:
-        """Lower-cased word runs of the query and its expansions, for marking results."""
-        segments = words(self.text)
+        """Lower-cased word runs of the query and its expansions, for marking results
+        (document numbers are marked whole, by `numbers.pattern`, not as words)."""
+        segments = words(self.words_text)
         for a, e in self.expansions.items():
             segments += words(a) + words(e)
         return segments
@@ -80,12 +91,16 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
     text = " ".join(text.replace('"', " ").replace("“", " ").replace("”", " ").split())
     if not any(words(text)):
         raise QueryError("Hãy nhập từ khóa cần tìm (câu hỏi trống hoặc chỉ có dấu câu).")
+    mentions = find_mentions(text)
+    plain = _without_symbols(text, mentions)
+    # A query that is only a number has no words to type with or without marks.
     q = ParsedQuery(text=text, phrases=[p for p in phrases if words(p)], symbols=symbols(text),
-                    accented=has_diacritics(text), notices=notices)
-    q.expansions = _expansions(text, abbreviations or {})
-    if restore is not None:
-        restored = restore(text)
-        q.restored = restored if restored.lower() != ", ".join(" ".join(s) for s in words(text)) else ""
+                    accented=has_diacritics(plain) or not words(plain), notices=notices, numbers=mentions,
+                    plain=plain)
+    q.expansions = _expansions(plain, abbreviations or {})
+    if restore is not None and words(plain):
+        restored = restore(plain)
+        q.restored = restored if restored.lower() != ", ".join(" ".join(s) for s in words(plain)) else ""
     q.terms = weighted_terms(q)
     if q.restored and q.accented:
         _add_text_terms(q.terms, q.restored, ACCENTED, RESTORED_WEIGHT)
@@ -97,7 +112,7 @@ def parse_query(raw: str, abbreviations: dict[str, set[str]] | None = None,
 def weighted_terms(q: ParsedQuery) -> dict[str, float]:
     """Lexical terms of the query with weights by field, accent mode and abbreviation expansion."""
     terms: dict[str, float] = {}
-    _add_text_terms(terms, q.text, ACCENTED if q.accented else UNACCENTED, 1.0)
+    _add_text_terms(terms, q.words_text, ACCENTED if q.accented else UNACCENTED, 1.0)
     for abbr, expansion in q.expansions.items():
         mode = ACCENTED if has_diacritics(expansion) else UNACCENTED
         _add_text_terms(terms, expansion, mode, EXPANSION_WEIGHT)
@@ -120,6 +135,15 @@ def _add_text_terms(terms: dict[str, float], text: str, weights: dict[str, float
             for t in toks:
                 key = f"{fld}:{t}"
                 terms[key] = max(terms.get(key, 0.0), w)
+
+
+def _without_symbols(text: str, mentions: list[Mention]) -> str:
+    """The text with whole document numbers blanked out (kind + bare number stays: if it names
+    no known document, it is searched as words)."""
+    for m in reversed(mentions):
+        if m.symbol:
+            text = text[:m.start] + " " + text[m.end:]
+    return " ".join(text.split())
 
 
 def _expansions(text: str, abbreviations: dict[str, set[str]]) -> dict[str, str]:

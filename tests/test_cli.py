@@ -111,7 +111,7 @@ def test_search_and_status_commands_on_a_real_kb(kb_dir):
     out = runner.invoke(cli, ["--kb", str(kb_dir), "search", "dan van kheo", "-k", "3", "--json"])
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["parsed"]["accented"] is False and len(data["results"]) == 3
+    assert data["parsed"]["accented"] is False and len({r["rank"] for r in data["results"]}) == 3   # 3 documents
     empty = runner.invoke(cli, ["--kb", str(kb_dir), "search", "  ?? "])
     assert empty.exit_code == 1 and "Hãy nhập từ khóa" in empty.stderr
     status = runner.invoke(cli, ["--kb", str(kb_dir), "status", "--json"])

@@ -2,21 +2,19 @@
 parse parameters, call the SearchService and hand its dicts to templates; nothing re-ranks."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from vankien.search.filters import FILTERS
-from vankien.search.present import highlight_spans
+from vankien.search.filters import FILTERS, unit_description
 from vankien.search.query import QueryError
-from vankien.search.service import type_label
+from vankien.search.service import MODES, type_label
 
 from . import chart, export, get_service
 from .api import MAX_ID
+from .params import MAX_RAW_QUERY as MAX_QUERY
 from .params import PAGE_SIZE, ParamError, SearchParams, check_sizes, parse_search
 
 bp = Blueprint("pages", __name__)
-COMPARE_K = 100
+COMPARE_PER_PROVINCE = 5
 EXPORT_K = 100
 FILTER_LABELS = {f.param: f.label for f in FILTERS}
 SORT_LABELS = {"relevance": "Liên quan nhất", "date": "Mới nhất"}
@@ -65,10 +63,15 @@ def search():
         docs = service.documents(p.flt, limit=PAGE_SIZE, offset=p.offset) if p.flt.active() else None
         return _search_page(p, browse=docs)
     try:
-        response = service.search(p.q, p.flt, **p.service_kwargs())
+        response = service.search(p.q, p.flt, **p.service_kwargs(), cutoff=not _raw())
     except QueryError as exc:
         return _search_page(p, error=str(exc)), 400
     return _search_page(p, response=response)
+
+
+def _raw() -> bool:
+    """`raw=1`: the raw ranking (everything remotely related) instead of the result set."""
+    return request.args.get("raw", "") in ("1", "true", "on")
 
 
 def _search_page(p: SearchParams, response: dict | None = None, browse: list | None = None,
@@ -87,6 +90,8 @@ def _state(p: SearchParams) -> dict:
         state["sort"] = p.sort
     if p.mode != "hybrid":
         state["mode"] = p.mode
+    if _raw():
+        state["raw"] = "1"
     return {k: v for k, v in state.items() if v}
 
 
@@ -120,7 +125,8 @@ def _filter_chips(p: SearchParams) -> list[dict]:
     state = _state(p)
     chips = []
     for name, value in p.filters.items():
-        shown = type_label(p.flt.doc_type) if name == "type" else value
+        shown = type_label(p.flt.doc_type) if name == "type" else \
+            unit_description(p.flt.province_2025) if name == "unit" else value
         chips.append({"label": FILTER_LABELS[name], "value": shown, "remove": search_url(state, **{name: None})})
     return chips
 
@@ -150,49 +156,45 @@ def document(doc_id: int):
     doc = service.document(doc_id) if doc_id <= MAX_ID else None
     if doc is None:
         abort(404)
-    q = request.args.get("q", "").strip()
-    words = _highlight_words(service, q)
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    mode = request.args.get("mode", "hybrid")
+    mode = mode if mode in MODES else "hybrid"
+    matching = _mark_matches(service, doc, q, mode)
+    return render_template("document.html", doc=doc, q=q, mode=mode, refs=doc["references"], matching=matching)
+
+
+def _mark_matches(service, doc: dict, q: str, mode: str) -> list[int]:
+    """Mark the query's words in every paragraph and flag the paragraphs in its result set;
+    returns their ordinals."""
     for para in doc["paragraphs"]:
-        para["spans"] = highlight_spans(para["text"], words) if words else []
-    return render_template("document.html", doc=doc, q=q, refs=doc["references"])
-
-
-def _highlight_words(service, q: str) -> list[str]:
+        para["spans"], para["match"] = [], False
     if not q:
         return []
     try:
-        return service.parse(q).highlight_segments
+        parsed = service.parse(q)
+        matching = service.matching_paragraphs(q, doc["id"], mode)
     except QueryError:
         return []
+    hits = set(matching)
+    for para in doc["paragraphs"]:
+        para["spans"] = service.highlights(para["text"], parsed, [])
+        para["match"] = para["ordinal"] in hits
+    return matching
 
 
 # ---- compare -----------------------------------------------------------------------------------
 
 @bp.get("/compare")
 def compare():
-    """Matching passages grouped by province, with a province × year timeline."""
+    """The whole result set by province: documents per province and year, each province's share
+    of its documents in the knowledge base, and its best documents."""
     p = parse_search(request.args)
-    service = get_service()
-    response, groups, grid = None, [], None
+    response, grid = None, None
     if p.q:
-        response = service.search(p.q, p.flt, k=COMPARE_K, sort=p.sort, mode=p.mode)
-        groups, counts = _by_province(response["results"])
-        grid = chart.timeline(counts)
-    return render_template("compare.html", p=p, state=_state(p), response=response, groups=groups, grid=grid)
-
-
-def _by_province(results: list[dict]) -> tuple[list[dict], dict[str, dict[str, int]]]:
-    """Result cards grouped by document province (largest group first) and per-year counts."""
-    cards: dict[str, list[dict]] = defaultdict(list)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for r in results:
-        province = r["document"]["province"] or "unknown"
-        cards[province].append(r)
-        counts[province][r["document"]["date"][:4] or "unknown"] += 1
-    # Unknown-province passages are listed last: readers compare the provinces they know.
-    order = sorted(cards, key=lambda name: (name == "unknown", -len(cards[name]), name))
-    return ([{"province": name, "results": cards[name]} for name in order],
-            {name: dict(c) for name, c in counts.items()})
+        response = get_service().compare(p.q, p.flt, mode=p.mode, per_province=COMPARE_PER_PROVINCE)
+        grid = chart.timeline({r["province"]: r["by_year"] for r in response["provinces"]},
+                              {r["province"]: (r["documents"], r["held"]) for r in response["provinces"]})
+    return render_template("compare.html", p=p, state=_state(p), response=response, grid=grid)
 
 
 # ---- exports -----------------------------------------------------------------------------------
