@@ -70,11 +70,12 @@ def test_collect_reorder_and_download_the_handout(site, page):
     page.fill("input[name=q]", QUERY)
     page.click("form.search .qrow button[type=submit]")
     page.wait_for_selector("article.result form.collect")
-    cards = page.locator("article.result")
-    dated = [i for i in range(cards.count()) if _province(cards.nth(i)) and
+    cards = page.locator("article.result section.hit")      # one passage each (a document shows up to two)
+    article = lambda i: cards.nth(i).locator("xpath=ancestor::article[1]")  # noqa: E731
+    dated = [i for i in range(cards.count()) if _province(article(i)) and
              DMY.search(cards.nth(i).locator(".cite-text").inner_text())]
     first = dated[0]
-    second = next(i for i in dated if _province(cards.nth(i)) != _province(cards.nth(first)))
+    second = next(i for i in dated if _province(article(i)) != _province(article(first)))
     texts = [_normal(cards.nth(i).locator("p.passage").inner_text()) for i in (first, second)]
 
     # The first passage goes to a new collection, with a note.
@@ -87,7 +88,7 @@ def test_collect_reorder_and_download_the_handout(site, page):
     page.wait_for_selector("article.result .kept")
     assert NAME in page.locator("article.result .kept").first.inner_text()
     # The second, from another province: the new collection is now the default choice.
-    card = page.locator("article.result").nth(second)
+    card = page.locator("article.result section.hit").nth(second)
     assert NAME in card.locator("select[name=collection] option:checked").inner_text()
     card.locator("form.collect button[type=submit]").click()
     page.wait_for_load_state()
