@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -70,6 +71,7 @@ def connect(ray, address: str) -> bool:
     must shut the connection down), False if the process was already connected."""
     if ray.is_initialized():
         return False
+    _reachable(address)
     try:
         ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False,
                  **({"include_dashboard": False} if address == "local" else {}))
@@ -81,6 +83,18 @@ def connect(ray, address: str) -> bool:
             f"cannot connect to the Ray cluster at {address}: {first} (for a cluster with token"
             " authentication set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN)")) from exc
     return True
+
+
+def _reachable(address: str) -> None:
+    """Fail at once on a HOST:PORT nobody listens on (Ray itself retries for minutes)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or address.startswith("ray://"):
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+    except OSError as exc:
+        raise RayConnectError(pick(f"không kết nối được cụm Ray tại {address}: {exc}",
+                                   f"cannot connect to the Ray cluster at {address}: {exc}")) from exc
 
 
 def _quiet(ray) -> None:

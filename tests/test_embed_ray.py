@@ -189,6 +189,15 @@ def test_without_ray_the_option_is_a_clear_error(tmp_path, data_dir):
     assert not (kb / "kb.sqlite").exists()               # refused before the ingest started
 
 
+def test_an_address_nobody_listens_on_is_a_clear_error(tmp_path, data_dir):
+    pytest.importorskip("ray", reason="the ray extra: pip install 'vankien[ray]'")
+    kb = tmp_path / "kb"
+    assert _vankien(kb, "ingest", str(data_dir / "xss"), "--no-index", "-q", env=_ray_env()).returncode == 0
+    result = _vankien(kb, "index", f"--ray={HEAD_IP}:{_free_port(HEAD_IP)}", "-q", env=_ray_env())
+    assert result.returncode == 1
+    assert "cannot connect to the Ray cluster" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_path_after_ray_is_not_taken_for_an_address(tmp_path, data_dir):
     result = subprocess.run([sys.executable, "-m", "vankien", "--lang", "en", "--kb", str(tmp_path / "kb"),
                              "ingest", "--ray", str(data_dir / "xss")], capture_output=True, text=True, timeout=300)
