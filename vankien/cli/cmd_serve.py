@@ -63,7 +63,8 @@ def prepare_knowledge_base(ctx, kb_dir: Path, seed_dir: Path | None) -> None:
     if state in ("empty", "seeding"):
         click.echo(t("serve.seeding", kb=kb_dir, seed=seed_dir), err=True)
         ctx.invoke(ingest, paths=(seed_dir,), manifest=None, columns=(), no_index=False, encoder=None,
-                   max_seconds=None, max_file_mb=None, keep_comments=False, workers=None, as_json=False,
+                   max_seconds=None, max_file_mb=None, keep_comments=False, workers=None, ray_address=None,
+                   as_json=False,
                    quiet=False)
     elif state == "unindexed":
         click.echo(t("serve.indexing", kb=kb_dir), err=True)
